@@ -1,0 +1,102 @@
+"""Set-based writes for hot paths: PostgreSQL COPY, bulk INSERT elsewhere.
+
+Used by the demo-city generator now and by imports and billing runs later. The
+caller passes plain tuples in the order of ``fields`` (model field names); ids
+for rows that other rows must point at are reserved first with
+:func:`reserve_ids`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+SQLITE_BATCH = 500
+
+
+def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in fields]
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for ``count`` rows about to be inserted with explicit ids."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite has one writer at a time; the caller is inside a write transaction.
+        cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+def _json(value):
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _adapters(model: type[models.Model], fields: Sequence[str]) -> list:
+    """Per column, how a Python value becomes what the driver takes (None: as it is).
+
+    psycopg adapts dates, aware datetimes, UUIDs and decimals itself; SQLite needs
+    Django's own conversions (UTC datetimes, hex UUIDs). JSON is text for both.
+    """
+    adapters = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.JSONField):
+            adapters.append(_json)
+        elif connection.vendor != "postgresql" and isinstance(
+            field, models.DateTimeField | models.UUIDField | models.DecimalField | models.DateField
+        ):
+            adapters.append(lambda value, field=field: field.get_db_prep_save(value, connection))
+        else:
+            adapters.append(None)
+    return adapters
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert rows without per-row ORM saves; returns how many were written."""
+    table = model._meta.db_table
+    columns = _columns(model, fields)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    adapters = list(enumerate(_adapters(model, fields)))
+    converted = [(index, adapt) for index, adapt in adapters if adapt is not None]
+
+    def adapt(row):
+        if not converted:
+            return row
+        row = list(row)
+        for index, convert in converted:
+            row[index] = convert(row[index])
+        return row
+
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(adapt(row))
+                    written += 1
+            return written
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+        batch: list = []
+        for row in rows:
+            batch.append(adapt(row))
+            if len(batch) >= SQLITE_BATCH:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written

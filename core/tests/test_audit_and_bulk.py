@@ -1,0 +1,85 @@
+"""Audit events read in the reader's language; bulk writes land every row."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import translation
+
+from core.audit import describe, record_event
+from core.bulk import insert_rows, reserve_ids
+from core.models import AuditEvent, NumberSequence
+from core.sequences import take_numbers
+from staff.models import BranchOffice
+
+SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
+
+
+def test_describe_uses_choice_labels_in_the_active_language(city):
+    account = city.account()
+    event = AuditEvent.objects.get(action="service.started")
+    with translation.override("en"):
+        text = describe(event)
+    assert "Domestic (가정용)" in text and account.display_number in text and "홍*동" in text
+
+
+def test_unregistered_actions_are_refused(city):
+    with pytest.raises(ValueError):
+        record_event("no.such.action", actor=None, subject=city.office)
+
+
+def test_bulk_insert_with_reserved_ids(db):
+    ids = reserve_ids(BranchOffice, 3)
+    rows = [(pk, f"9{n}", f"사업소{n}", f"Office {n}", "", "") for n, pk in enumerate(ids)]
+    assert insert_rows(BranchOffice, ["id", "code", "name", "name_en", "phone", "address"], rows) == 3
+    assert sorted(BranchOffice.objects.values_list("pk", flat=True)) == sorted(ids)
+    # Later ordinary inserts do not collide with the reserved ids.
+    later = BranchOffice.objects.create(code="99", name="다음")
+    assert later.pk not in ids
+
+
+def test_bulk_insert_json(db, city):
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(BranchOffice)
+    import uuid
+
+    insert_rows(
+        AuditEvent,
+        [
+            "occurred_at",
+            "action",
+            "object_type",
+            "object_id",
+            "operation",
+            "details",
+            "changes",
+            "reason",
+            "category",
+        ],
+        [
+            (
+                dt.datetime(2026, 1, 1, 9, 0, tzinfo=SEOUL),
+                "premise.registered",
+                ct.pk,
+                1,
+                uuid.uuid4(),
+                {"households": 3},
+                {},
+                "",
+                "operation",
+            )
+        ],
+    )
+    event = AuditEvent.objects.get()
+    assert event.details == {"households": 3}
+    assert event.occurred_at == dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC), (
+        "aware datetimes keep their instant"
+    )
+
+
+def test_number_blocks_do_not_overlap(db):
+    first = take_numbers("test-seq", 5, start=100)
+    second = take_numbers("test-seq", 1)
+    assert list(first) == [100, 101, 102, 103, 104] and list(second) == [105]
+    assert NumberSequence.objects.get(name="test-seq").next_value == 106

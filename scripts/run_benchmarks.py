@@ -1,0 +1,70 @@
+"""Run every benchmark in benchmarks/ at its small (`make bench`) or full (`make bench-full`) size.
+
+Benchmarks flush and refill the database they are given, so they never run on
+the demo's or anyone's real database: without DATABASE_URL they use an SQLite
+file under var/bench/; with it, a database of the same server whose name ends
+in ``_bench`` (created if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# benchmark → (small size, full size as named by its issue)
+SIZES = {
+    "demo_city": (3_000, 1_000_000),
+}
+
+
+def bench_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.endswith("_bench"):
+        name += "_bench"
+    if parts.scheme.startswith("postgres"):
+        import psycopg
+
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="the sizes the issues name")
+    parser.add_argument("names", nargs="*", help="only these benchmarks")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", "benchmarks")
+    if env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = bench_database_url(env["DATABASE_URL"])
+    else:
+        env["SUIDO_VAR_DIR"] = str(ROOT / "var" / "bench")
+        Path(env["SUIDO_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    missing = [s.stem for s in scripts if s.stem not in SIZES]
+    if missing:
+        print(f"no sizes for benchmarks {missing}: add them to SIZES in {__file__}", file=sys.stderr)
+        return 1
+    for script in scripts:
+        if args.names and script.stem not in args.names:
+            continue
+        size = SIZES[script.stem][1 if args.full else 0]
+        print(f"--- {script.stem} --size {size}", flush=True)
+        result = subprocess.run([sys.executable, str(script), "--size", str(size)], cwd=ROOT, env=env)
+        if result.returncode:
+            return result.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The six roles of Suido and what each may do.
+
+A role is a Django group whose name is the role's code. This table is the one
+place where permissions are granted; ``sync_roles`` (run after every migrate)
+makes the groups match it, adding and removing permissions as needed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Call-centre agent")
+    CLERK = "clerk", _("Branch-office clerk")
+    CREW = "crew", _("Field crew")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    BILLING = "billing", _("Billing officer")
+    ADMIN = "admin", _("Administrator")
+
+
+VIEW = ["customers.view_household"]
+REVEAL = ["customers.reveal_personal_data"]
+SERVICE = ["customers.operate_service", "customers.transfer_account"]
+CONTACT = ["customers.edit_customer"]
+PREMISE = ["customers.register_premise", "customers.change_households"]
+METER = ["customers.replace_meter"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Takes any request in one call: start, stop, move, name change, contact details.
+    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT,
+    # Does what the agent does plus the document-backed changes of the premise.
+    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER,
+    # Sees the household it visits and records meter work; never changes accounts.
+    Role.CREW: VIEW + REVEAL + METER,
+    Role.SUPERVISOR: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER,
+    # Corrects what billing depends on (meters, household counts, bill addresses).
+    Role.BILLING: VIEW + REVEAL + CONTACT + ["customers.change_households"] + METER,
+    Role.ADMIN: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER,
+}
+
+# Administrators also manage reference data and users in the admin site.
+ADMIN_APPS = ["staff", "customers", "metering", "core", "auth"]
+
+
+def role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = set()
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.add(Permission.objects.get(content_type__app_label=app_label, codename=codename).pk)
+        if role == Role.ADMIN:
+            wanted |= set(
+                Permission.objects.filter(content_type__app_label__in=ADMIN_APPS).values_list("pk", flat=True)
+            )
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    # Run once, after the last app's permissions exist.
+    if sender.name == "staff":
+        from django.apps import apps
+        from django.contrib.auth.management import create_permissions
+
+        for config in apps.get_app_configs():
+            create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))
+        sync_roles()
