@@ -33,6 +33,12 @@ def _fixed_today(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The real hasher is slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_chosen():
     """Assertions on messages read in English; tests of Korean pick it explicitly.
 

@@ -28,10 +28,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+            (sequence,) = cursor.fetchone()
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
             return [row[0] for row in cursor.fetchall()]
         # SQLite has one writer at a time; the caller is inside a write transaction.
         cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
@@ -39,8 +38,14 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _json(value):
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    """JSON text; text the caller already encoded passes as it is."""
+    if value is None or isinstance(value, str):
+        return value
+    return _encode_json(value)
 
 
 def _adapters(model: type[models.Model], fields: Sequence[str]) -> list:

@@ -24,6 +24,26 @@ from .choices import (
 )
 
 
+def compose_address_line(
+    city: str,
+    district_name: str,
+    road_name: str,
+    building_main: int,
+    building_sub: int = 0,
+    unit: str = "",
+    legal_dong: str = "",
+    building_name: str = "",
+) -> str:
+    """The address on one line, as shown and searched: "서울특별시 종로구 세종대로 175 101동 1203호 (세종로, 세종빌딩)".
+
+    A function rather than only a method so bulk loaders, which skip save(), write the same text.
+    """
+    number = f"{building_main}-{building_sub}" if building_sub else str(building_main)
+    line = " ".join(part for part in (city, district_name, road_name, number, unit) if part)
+    extras = ", ".join(part for part in (legal_dong, building_name) if part)
+    return f"{line} ({extras})" if extras else line
+
+
 class BillingCycle(models.Model):
     """A group of reading routes read and billed together (issue: billing runs bill one cycle)."""
 
@@ -188,12 +208,16 @@ class Premise(models.Model):
         return f"{self.building_main}-{self.building_sub}" if self.building_sub else str(self.building_main)
 
     def compose_address_line(self) -> str:
-        parts = [self.district.city, self.district.name, self.road_name, self.building_number]
-        if self.unit:
-            parts.append(self.unit)
-        line = " ".join(parts)
-        extras = ", ".join(p for p in [self.legal_dong, self.building_name] if p)
-        return f"{line} ({extras})" if extras else line
+        return compose_address_line(
+            self.district.city,
+            self.district.name,
+            self.road_name,
+            self.building_main,
+            self.building_sub,
+            self.unit,
+            self.legal_dong,
+            self.building_name,
+        )
 
 
 class PremiseHouseholdCount(models.Model):

@@ -36,11 +36,22 @@ DEMO_USERS = [
 ]
 
 
+def logins_table() -> list[str]:
+    """The demo logins as lines of text, for the commands that print them."""
+    width = max(len(user.username) for user in DEMO_USERS)
+    lines = [f"  {'username':<{width}}  {'password':<12}  role"]
+    lines += [f"  {user.username:<{width}}  {user.password:<12}  {user.role_label}" for user in DEMO_USERS]
+    return lines
+
+
 def create_demo_users(offices_by_code) -> list:
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
     from .models import User
 
+    # One (deliberately slow) password hash for all six demo users.
+    password = make_password(DEMO_PASSWORD)
     created = []
     for spec in DEMO_USERS:
         user, _ = User.objects.update_or_create(
@@ -53,7 +64,7 @@ def create_demo_users(offices_by_code) -> list:
                 "is_active": True,
             },
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=spec.role)])
         created.append(user)

@@ -115,3 +115,20 @@ def test_env_helpers_fail_loudly(monkeypatch, tmp_path):
     assert env.env_list("X_LIST", []) == ["a.example", "b.example"]
     monkeypatch.setenv("X_BOOL", "Yes")
     assert env.env_bool("X_BOOL", False) is True
+
+
+def _luhn_by_the_book(digits: str) -> int:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def test_table_driven_luhn_matches_the_definition():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(20_000):
+        digits = str(rng.randrange(10 ** rng.randint(1, 15))).zfill(rng.randint(1, 16))
+        assert luhn_check_digit(digits) == _luhn_by_the_book(digits), digits

@@ -1,0 +1,26 @@
+"""Prepare the demo database: load the demo city once, keep it on later runs, print the logins."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from customers.models import Premise
+from staff.demo import create_demo_users, logins_table
+from staff.models import BranchOffice
+
+
+class Command(BaseCommand):
+    help = "Load the demo city if the database has none, make sure the demo logins work, print them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--premises", type=int, default=3000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, premises, seed, **options):
+        if not Premise.objects.exists():
+            # load_demo_city prints the logins itself
+            call_command("load_demo_city", premises=premises, seed=seed, stdout=self.stdout)
+            return
+        self.stdout.write(f"Demo city already loaded ({Premise.objects.count():,} premises); keeping it.")
+        create_demo_users({office.code: office for office in BranchOffice.objects.all()})
+        self.stdout.write("\nDemo logins:")
+        self.stdout.write("\n".join(logins_table()))
