@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Q, When
 
 from core.phones import phone_query
@@ -53,6 +54,18 @@ def _accounts_of(customer_filter: Q, limit: int):
     )
 
 
+def _name_starts_with(prefix: str) -> Q:
+    """A name prefix condition the database can answer from an index.
+
+    PostgreSQL serves LIKE 'prefix%' from a varchar_pattern_ops index. SQLite's LIKE
+    ignores ASCII case and so never uses the index, but a range in its binary
+    collation selects exactly the names that start with the prefix.
+    """
+    if connection.vendor == "sqlite":
+        return Q(customer__name__gte=prefix, customer__name__lt=prefix + "\U0010ffff")
+    return Q(customer__name__startswith=prefix)
+
+
 def search_households(query: str, limit: int | None = None) -> list[Hit]:
     limit = limit or settings.SEARCH_RESULT_LIMIT
     q = " ".join(query.split())
@@ -80,8 +93,8 @@ def _text_search(q: str, limit: int) -> list[Hit]:
     seen_accounts: set[int] = set()
     # A name, or the start of one (Korean names are 2–4 syllables, so 2 characters already narrow it).
     if len(q) >= 2:
-        name_filter = Q(customer__name__startswith=q)
-        if len(q) >= 3:
+        name_filter = _name_starts_with(q)
+        if len(q) >= 3 and any("a" <= ch.lower() <= "z" for ch in q):
             name_filter |= Q(customer__name__istartswith=q)  # Latin names typed in any case
         for account in _accounts_of(name_filter, limit):
             seen_accounts.add(account.pk)

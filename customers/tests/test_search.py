@@ -82,3 +82,9 @@ def test_empty_and_classification():
     assert classify("C100000017") == "customer"
     assert classify("010-1234-5678") == "phone"
     assert classify("세종대로") == "text"
+
+
+def test_latin_names_in_any_case(city):
+    smith = city.account(name="John Smith", phone="010-3333-4444", preferred_language="en")
+    assert [h.account for h in search_households("john")] == [smith]
+    assert [h.account for h in search_households("JOHN SM")] == [smith]
