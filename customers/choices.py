@@ -57,6 +57,16 @@ class HoldingReason(models.TextChoices):
     TRANSFER = "transfer", _("Change of holder (명의변경)")
 
 
+class RevealReason(models.TextChoices):
+    """Why a member of staff unmasks a customer's personal data (logged with the reveal)."""
+
+    CALLER_VERIFIED = "caller_verified", _("Caller identified; confirming their details")
+    CALLBACK = "callback", _("Calling the customer back")
+    REQUEST = "request", _("Processing the customer's request")
+    FIELD_VISIT = "field_visit", _("Arranging a field visit")
+    OTHER = "other", _("Other (write below)")
+
+
 class RemovalReason(models.TextChoices):
     REPLACED = "replaced", _("Replaced")
     FAULTY = "faulty", _("Faulty")

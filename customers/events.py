@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import ActionText
 
-from .choices import BillDelivery, PaymentMethod, RemovalReason, UseType
+from .choices import BillDelivery, PaymentMethod, RemovalReason, RevealReason, UseType
 
 CUSTOMER_REGISTERED = "customer.registered"
 CUSTOMER_UPDATED = "customer.updated"
@@ -28,7 +28,7 @@ ACTIONS = {
     ),
     CUSTOMER_UPDATED: ActionText(_("Customer details changed"), lambda d: _describe_customer_update(d)),
     PERSONAL_DATA_REVEALED: ActionText(
-        _("Personal data revealed"), _("Personal data of customer %(customer_number)s revealed.")
+        _("Personal data revealed"), _("Personal data of customer %(customer_number)s revealed: %(why)s.")
     ),
     PREMISE_REGISTERED: ActionText(
         _("Premise registered"), _("Premise registered with %(households)s household(s).")
@@ -111,4 +111,5 @@ DETAIL_CHOICES = {
     "payment_method": PaymentMethod,
     "bill_delivery": BillDelivery,
     "removal_reason": RemovalReason,
+    "why": RevealReason,
 }

@@ -15,6 +15,7 @@ from .choices import (
     CustomerKind,
     PaymentMethod,
     RemovalReason,
+    RevealReason,
     UseType,
 )
 from .models import Customer, Premise
@@ -236,26 +237,10 @@ class EditCustomerForm(ContactFields):
 
 
 class RevealForm(forms.Form):
-    REASONS = [
-        ("caller_verified", _("Caller identified; confirming their details")),
-        ("callback", _("Calling the customer back")),
-        ("request", _("Processing the customer's request")),
-        ("field_visit", _("Arranging a field visit")),
-        ("other", _("Other (write below)")),
-    ]
-    reason_code = forms.ChoiceField(label=_("Why do you need to see the personal data?"), choices=REASONS)
+    reason_code = forms.ChoiceField(
+        label=_("Why do you need to see the personal data?"), choices=RevealReason.choices
+    )
     reason_text = forms.CharField(label=_("Details"), required=False, max_length=300)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("reason_code") == "other" and not (data.get("reason_text") or "").strip():
-            self.add_error("reason_text", _("Describe the reason."))
-        return data
-
-    def reason(self) -> str:
-        label = dict(self.REASONS)[self.cleaned_data["reason_code"]]
-        text = self.cleaned_data.get("reason_text", "").strip()
-        return f"{label}: {text}" if text else str(label)
 
 
 class RegisterPremiseForm(forms.ModelForm):

@@ -56,17 +56,25 @@ def load_premise(pk: int) -> Premise:
     return Premise.objects.select_related("district__office", "route__cycle").get(pk=pk)
 
 
-def timeline_page(premise_id: int, page_number) -> tuple[Page, list[TimelineEntry]]:
-    events = (
-        AuditEvent.objects.filter(household_id=premise_id)
-        .select_related("actor")
-        .order_by("-occurred_at", "-id")
-    )
+def timeline_page(
+    premise_id: int, page_number, *, with_access: bool = False
+) -> tuple[Page, list[TimelineEntry]]:
+    """One page of the household's events, newest first.
+
+    Reveals of personal data are logged as access events; they are shown on request
+    (``with_access``) so that the story of the household stays readable.
+    """
+    events = AuditEvent.objects.filter(household_id=premise_id)
+    if not with_access:
+        events = events.exclude(category=AuditEvent.Category.ACCESS)
+    events = events.select_related("actor").order_by("-occurred_at", "-id")
     page = Paginator(events, settings.TIMELINE_PAGE_SIZE).get_page(page_number)
     return page, [TimelineEntry(event, describe(event)) for event in page.object_list]
 
 
-def load_household(premise: Premise, *, revealed_customer_id: int | None = None, page_number=1) -> Household:
+def load_household(
+    premise: Premise, *, revealed_customer_id: int | None = None, page_number=1, with_access: bool = False
+) -> Household:
     from core.dates import today
 
     accounts = list(
@@ -113,7 +121,7 @@ def load_household(premise: Premise, *, revealed_customer_id: int | None = None,
     counts = list(premise.household_counts.order_by("-effective_from"))
     now = today()
     households_now = next((c.households for c in counts if c.effective_from <= now), None)
-    page, entries = timeline_page(premise.pk, page_number)
+    page, entries = timeline_page(premise.pk, page_number, with_access=with_access)
     return Household(
         premise=premise,
         households_now=households_now,

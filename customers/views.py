@@ -47,18 +47,25 @@ def search(request):
 @permission_required(VIEW_HOUSEHOLD, raise_exception=True)
 def household(request, pk: int, revealed_customer_id: int | None = None):
     premise = _premise_or_404(pk)
+    with_access = request.GET.get("access") == "1"
     data = load_household(
-        premise, revealed_customer_id=revealed_customer_id, page_number=request.GET.get("page", 1)
+        premise,
+        revealed_customer_id=revealed_customer_id,
+        page_number=request.GET.get("page", 1),
+        with_access=with_access,
     )
-    return render(request, "customers/household.html", {"h": data, "premise": premise})
+    context = {"h": data, "premise": premise, "with_access": with_access}
+    return render(request, "customers/household.html", context)
 
 
 @login_required
 @permission_required(VIEW_HOUSEHOLD, raise_exception=True)
 def timeline(request, pk: int):
     premise = _premise_or_404(pk)
-    page, entries = timeline_page(premise.pk, request.GET.get("page", 1))
-    return render(request, "customers/_timeline.html", {"premise": premise, "page": page, "entries": entries})
+    with_access = request.GET.get("access") == "1"
+    page, entries = timeline_page(premise.pk, request.GET.get("page", 1), with_access=with_access)
+    context = {"premise": premise, "page": page, "entries": entries, "with_access": with_access}
+    return render(request, "customers/_timeline.html", context)
 
 
 @login_required
@@ -74,7 +81,11 @@ def reveal(request, pk: int, customer_id: int):
     if form.is_valid():
         try:
             actions.reveal_personal_data(
-                customer, reason=form.reason(), acting_user=request.user, household_id=premise.pk
+                customer,
+                reason=form.cleaned_data["reason_code"],
+                note=form.cleaned_data["reason_text"],
+                acting_user=request.user,
+                household_id=premise.pk,
             )
         except ValidationError as exc:
             add_action_errors(form, exc)

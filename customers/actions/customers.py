@@ -16,7 +16,7 @@ from core.phones import normalize_phone, parse_phone
 from core.sequences import take_numbers, with_check_digit
 
 from .. import events
-from ..choices import OPEN_STATUSES, CustomerKind
+from ..choices import OPEN_STATUSES, CustomerKind, RevealReason
 from ..models import Customer
 from ..privacy import PERSONAL_FIELDS, REVEAL_PERMISSION, masked_value, shown_name
 
@@ -178,19 +178,26 @@ def update_customer(customer: Customer, *, changes: dict, reason: str = "", acti
 
 
 @transaction.atomic
-def reveal_personal_data(customer: Customer, *, reason: str, acting_user, household_id: int | None) -> None:
-    """Log that a member of staff unmasked this customer's personal data, and why."""
+def reveal_personal_data(
+    customer: Customer, *, reason: str, note: str = "", acting_user, household_id: int | None
+) -> None:
+    """Log that a member of staff unmasked this customer's personal data, and why.
+
+    ``reason`` is a RevealReason; "other" needs a ``note`` saying what it is.
+    """
     if not acting_user.has_perm(REVEAL_PERMISSION):
         raise PermissionDenied(_("Your role may not reveal personal data."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why you need to see the personal data.")})
+    note = (note or "").strip()
+    if reason not in RevealReason.values:
+        raise ValidationError({"reason_code": _("Say why you need to see the personal data.")})
+    if reason == RevealReason.OTHER and not note:
+        raise ValidationError({"reason_text": _("Describe the reason.")})
     record_event(
         events.PERSONAL_DATA_REVEALED,
         actor=acting_user,
         subject=customer,
         household_id=household_id,
         category=AuditEvent.Category.ACCESS,
-        details={"customer_number": customer.number, "fields": list(PERSONAL_FIELDS)},
-        reason=reason,
+        details={"customer_number": customer.number, "fields": list(PERSONAL_FIELDS), "why": reason},
+        reason=note,
     )

@@ -118,11 +118,8 @@ def test_reveal_shows_personal_data_and_logs_who_and_why(client, agent, househol
     ).content.decode()
     assert "홍길동" in page and "010-1234-5678" in page and "gildong@example.com" in page
     event = AuditEvent.objects.get(category="access")
-    assert (
-        event.actor == agent
-        and "본인 확인 완료" in event.reason
-        and event.household_id == household.premise_id
-    )
+    assert (event.actor, event.reason, event.household_id) == (agent, "본인 확인 완료", household.premise_id)
+    assert event.details["why"] == "caller_verified"
     # The next page view is masked again: a reveal is for one look, not the session.
     assert "홍길동" not in client.get(reverse("household", args=[household.premise_id])).content.decode()
 
@@ -290,3 +287,15 @@ def test_register_premise_form(client, clerk, city):
     client.cookies["django_language"] = "en"
     page = client.get(response.url).content.decode()
     assert "서울특별시 종로구 삼일대로 30" in page and "No meter installed." in page
+
+
+def test_access_to_personal_data_is_in_the_timeline_on_request(client, agent, household):
+    login(client, agent)
+    client.cookies["django_language"] = "en"
+    client.post(
+        reverse("reveal", args=[household.premise_id, household.customer_id]), {"reason_code": "callback"}
+    )
+    url = reverse("household", args=[household.premise_id])
+    assert "Personal data of customer" not in client.get(url).content.decode()
+    shown = client.get(url, {"access": "1"}).content.decode()
+    assert "Personal data of customer" in shown and "Calling the customer back" in shown

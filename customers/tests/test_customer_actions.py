@@ -42,10 +42,15 @@ def test_update_customer_refusals(city):
 def test_reveal_is_logged_with_reason(city, agent):
     account = city.account()
     actions.reveal_personal_data(
-        account.customer, reason="본인 확인", acting_user=agent, household_id=account.premise_id
+        account.customer,
+        reason="other",
+        note="민원 회신 전화",
+        acting_user=agent,
+        household_id=account.premise_id,
     )
     event = AuditEvent.objects.get(action="customer.personal_data_revealed")
-    assert (event.actor, event.category, event.reason) == (agent, "access", "본인 확인")
+    assert (event.actor, event.category, event.reason) == (agent, "access", "민원 회신 전화")
+    assert event.details["why"] == "other"
 
 
 def test_reveal_needs_permission_and_reason(city, outsider, agent):
@@ -54,4 +59,8 @@ def test_reveal_needs_permission_and_reason(city, outsider, agent):
         actions.reveal_personal_data(account.customer, reason="x", acting_user=outsider, household_id=None)
     with pytest.raises(ValidationError):
         actions.reveal_personal_data(account.customer, reason=" ", acting_user=agent, household_id=None)
+    with pytest.raises(ValidationError):  # "other" must say what
+        actions.reveal_personal_data(
+            account.customer, reason="other", note=" ", acting_user=agent, household_id=None
+        )
     assert not AuditEvent.objects.filter(category="access").exists()
