@@ -28,6 +28,10 @@ class Hit:
     customer: Customer | None
     matched_by: str  # account, customer, phone, name, address
 
+    @property
+    def account_id(self) -> int | None:
+        return self.account.pk if self.account else None
+
 
 def classify(query: str) -> str:
     q = query.strip()
@@ -88,6 +92,35 @@ def search_households(query: str, limit: int | None = None) -> list[Hit]:
     return _text_search(q, limit)
 
 
+def search_by_address(q: str, limit: int) -> list[Hit]:
+    """Premises whose address contains every word of ``q``, each with its open account if any."""
+    words = q.split()
+    if len(q) < 2:
+        return []
+    premise_filter = Q()
+    for word in words:
+        premise_filter &= Q(address_line__icontains=word)
+    premises = list(
+        Premise.objects.filter(premise_filter)
+        .select_related("district")
+        # building 2 before building 11, as on the street
+        .order_by("district__code", "road_name", "building_main", "building_sub", "unit", "pk")[:limit]
+    )
+    # A premise may have several open accounts (a home and a shop): show the longest-standing.
+    open_accounts: dict[int, Account] = {}
+    for account in (
+        Account.objects.filter(premise__in=premises, status__in=OPEN_STATUSES)
+        .select_related("customer")
+        .order_by("start_date", "pk")
+    ):
+        open_accounts.setdefault(account.premise_id, account)
+    hits = []
+    for premise in premises:
+        account = open_accounts.get(premise.pk)
+        hits.append(Hit(premise, account, account.customer if account else None, "address"))
+    return hits
+
+
 def _text_search(q: str, limit: int) -> list[Hit]:
     hits: list[Hit] = []
     seen_accounts: set[int] = set()
@@ -99,29 +132,8 @@ def _text_search(q: str, limit: int) -> list[Hit]:
         for account in _accounts_of(name_filter, limit):
             seen_accounts.add(account.pk)
             hits.append(Hit(account.premise, account, account.customer, "name"))
-    # An address fragment: every word must appear in the address.
-    words = q.split()
-    if len(q) >= 2 and len(hits) < limit:
-        premise_filter = Q()
-        for word in words:
-            premise_filter &= Q(address_line__icontains=word)
-        premises = list(
-            Premise.objects.filter(premise_filter)
-            .select_related("district")
-            # building 2 before building 11, as on the street
-            .order_by("district__code", "road_name", "building_main", "building_sub", "unit", "pk")[
-                : limit - len(hits)
-            ]
-        )
-        open_accounts = {
-            a.premise_id: a
-            for a in Account.objects.filter(premise__in=premises, status__in=OPEN_STATUSES)
-            .select_related("customer")
-            .order_by("use_type")
-        }
-        for premise in premises:
-            account = open_accounts.get(premise.pk)
-            if account is not None and account.pk in seen_accounts:
-                continue
-            hits.append(Hit(premise, account, account.customer if account else None, "address"))
+    if len(hits) < limit:
+        hits += [
+            hit for hit in search_by_address(q, limit - len(hits)) if hit.account_id not in seen_accounts
+        ]
     return hits[:limit]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from .actions.common import current_installation
 from .household import customer_at_premise, load_household, load_premise, timeline_page
 from .models import Account, Customer, Premise
 from .privacy import CustomerView, shown_name
-from .search import classify, search_households
+from .search import search_by_address, search_households
 
 VIEW_HOUSEHOLD = "customers.view_household"
 
@@ -32,12 +33,7 @@ VIEW_HOUSEHOLD = "customers.view_household"
 def search(request):
     query = request.GET.get("q", "").strip()
     hits = search_households(query) if query else []
-    context = {
-        "query": query,
-        "hits": hits,
-        "kind": classify(query) if query else None,
-        "searched": bool(query),
-    }
+    context = {"query": query, "hits": hits, "searched": bool(query)}
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "customers/_search_results.html", context)
     return render(request, "customers/search.html", context)
@@ -76,8 +72,9 @@ def reveal(request, pk: int, customer_id: int):
     premise = _premise_or_404(pk)
     customer = customer_at_premise(premise, customer_id)
     if customer is None:
-        return render(request, "404.html", status=404)
+        raise Http404(_("This customer has no account at this premise."))
     form = forms.RevealForm(request.POST)
+    revealed = False
     if form.is_valid():
         try:
             actions.reveal_personal_data(
@@ -87,9 +84,10 @@ def reveal(request, pk: int, customer_id: int):
                 acting_user=request.user,
                 household_id=premise.pk,
             )
+            revealed = True
         except ValidationError as exc:
             add_action_errors(form, exc)
-    if not form.is_valid() or form.errors:
+    if not revealed:
         if request.htmx:
             return render(
                 request,
@@ -113,11 +111,7 @@ def reveal(request, pk: int, customer_id: int):
 def premise_lookup(request):
     """Address suggestions for the move form (htmx)."""
     query = request.GET.get("address", "").strip()
-    hits = (
-        [h for h in search_households(query, limit=15) if h.matched_by == "address"]
-        if len(query) >= 2
-        else []
-    )
+    hits = search_by_address(query, limit=15)
     return render(request, "customers/_premise_lookup.html", {"hits": hits, "query": query})
 
 
@@ -125,8 +119,6 @@ def _premise_or_404(pk: int) -> Premise:
     try:
         return load_premise(pk)
     except Premise.DoesNotExist:
-        from django.http import Http404
-
         raise Http404(_("No such premise.")) from None
 
 
@@ -444,9 +436,7 @@ class EditCustomerView(OperationView):
         self.account = None
         self.customer = customer_at_premise(self.premise, self.kwargs["customer_id"])
         if self.customer is None:
-            from django.http import Http404
-
-            raise Http404
+            raise Http404(_("This customer has no account at this premise."))
 
     def get_initial(self):
         return {}

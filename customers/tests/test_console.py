@@ -299,3 +299,11 @@ def test_access_to_personal_data_is_in_the_timeline_on_request(client, agent, ho
     assert "Personal data of customer" not in client.get(url).content.decode()
     shown = client.get(url, {"access": "1"}).content.decode()
     assert "Personal data of customer" in shown and "Calling the customer back" in shown
+
+
+def test_move_form_address_lookup_lists_premises(client, agent, household, city):
+    target = city.premise(road="율곡로", number=77)
+    login(client, agent)
+    html = client.get(reverse("premise-lookup"), {"address": "율곡로 77"}).content.decode()
+    assert f'data-pick-premise="{target.pk}"' in html and "율곡로 77" in html
+    assert "data-pick-premise" not in client.get(reverse("premise-lookup"), {"address": "x"}).content.decode()
