@@ -73,7 +73,9 @@ def _open_account(
     if use_type not in UseType.values:
         raise ValidationError({"use_type": _("Choose a use type.")})
     _refuse_if_open_account(premise, use_type)
-    previous = premise.accounts.filter(use_type=use_type).order_by("-end_date").first()
+    previous = (
+        premise.accounts.filter(use_type=use_type, end_date__isnull=False).order_by("-end_date").first()
+    )
     if previous is not None and previous.end_date and on < previous.end_date:
         raise ValidationError(
             {
