@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.dates import today
+from metering.readings import check_next_reading, record_reading
 
 from ..models import Account, MeterInstallation, Premise
 
@@ -68,6 +69,38 @@ def current_installation(premise: Premise) -> MeterInstallation | None:
         MeterInstallation.objects.select_related("meter")
         .filter(premise=premise, removed_on__isnull=True)
         .first()
+    )
+
+
+def take_reading(
+    account: Account,
+    *,
+    value: int,
+    on: date,
+    kind: str,
+    rolled_over: bool,
+    acting_user,
+    value_field: str = "reading",
+    date_field: str = "on",
+):
+    """Read the meter of the account's premise: refuse a value that cannot follow the last one, else record it."""
+    meter = installed_meter_or_refuse(account.premise, field=date_field)
+    check_next_reading(
+        meter,
+        value=value,
+        read_on=on,
+        rolled_over=rolled_over,
+        value_field=value_field,
+        date_field=date_field,
+    )
+    return record_reading(
+        meter,
+        value=value,
+        read_on=on,
+        kind=kind,
+        rolled_over=rolled_over,
+        account=account,
+        acting_user=acting_user,
     )
 
 

@@ -19,7 +19,7 @@ from .. import events
 from ..choices import OPEN_STATUSES, AccountStatus, BillDelivery, HoldingReason, PaymentMethod, UseType
 from ..models import Account, AccountHolding, AccountSuspension, Customer, Premise
 from ..privacy import shown_name
-from .common import installed_meter_or_refuse, lock_account, lock_premises, not_in_future
+from .common import installed_meter_or_refuse, lock_account, lock_premises, not_in_future, take_reading
 from .customers import CustomerDetails, register_customer
 
 ACCOUNT_NUMBER_SEQUENCE = "account_number"
@@ -162,39 +162,31 @@ def _close_account(
                 % {"date": date_format(account.start_date)}
             }
         )
-    meter = installed_meter_or_refuse(account.premise, field=date_field)
-    check_next_reading(
-        meter,
+    suspension = account.suspensions.filter(ended_on__isnull=True).first()
+    if suspension is not None and on < suspension.suspended_on:
+        raise ValidationError(
+            {
+                date_field: _("The account has been suspended since %(date)s; it cannot end before that.")
+                % {"date": date_format(suspension.suspended_on)}
+            }
+        )
+    take_reading(
+        account,
         value=final_reading,
-        read_on=on,
+        on=on,
+        kind=ReadingKind.FINAL,
         rolled_over=rolled_over,
+        acting_user=acting_user,
         value_field=reading_field,
         date_field=date_field,
     )
-    suspension = account.suspensions.filter(ended_on__isnull=True).first()
     if suspension is not None:
-        if on < suspension.suspended_on:
-            raise ValidationError(
-                {
-                    date_field: _("The account has been suspended since %(date)s; it cannot end before that.")
-                    % {"date": date_format(suspension.suspended_on)}
-                }
-            )
         suspension.ended_on = on
         suspension.save(update_fields=["ended_on"])
     account.status = AccountStatus.CLOSED
     account.end_date = on
     account.save(update_fields=["status", "end_date", "updated_at"])
     account.holdings.filter(valid_to__isnull=True).update(valid_to=on)
-    record_reading(
-        meter,
-        value=final_reading,
-        read_on=on,
-        kind=ReadingKind.FINAL,
-        rolled_over=rolled_over,
-        account=account,
-        acting_user=acting_user,
-    )
     return account
 
 
@@ -449,22 +441,19 @@ def suspend_account(
         raise ValidationError(
             {"planned_resume_on": _("The expected return must be after the suspension date.")}
         )
-    meter = installed_meter_or_refuse(account.premise, field="on")
-    check_next_reading(meter, value=reading, read_on=on, rolled_over=rolled_over)
+    take_reading(
+        account,
+        value=reading,
+        on=on,
+        kind=ReadingKind.SUSPEND,
+        rolled_over=rolled_over,
+        acting_user=acting_user,
+    )
     suspension = AccountSuspension.objects.create(
         account=account, suspended_on=on, planned_resume_on=planned_resume_on, reason=reason.strip()
     )
     account.status = AccountStatus.SUSPENDED
     account.save(update_fields=["status", "updated_at"])
-    record_reading(
-        meter,
-        value=reading,
-        read_on=on,
-        kind=ReadingKind.SUSPEND,
-        rolled_over=rolled_over,
-        account=account,
-        acting_user=acting_user,
-    )
     record_event(
         events.SUSPENDED,
         actor=acting_user,
@@ -501,21 +490,18 @@ def resume_account(
                 % {"date": date_format(suspension.suspended_on)}
             }
         )
-    meter = installed_meter_or_refuse(account.premise, field="on")
-    check_next_reading(meter, value=reading, read_on=on, rolled_over=rolled_over)
+    take_reading(
+        account,
+        value=reading,
+        on=on,
+        kind=ReadingKind.RESUME,
+        rolled_over=rolled_over,
+        acting_user=acting_user,
+    )
     suspension.ended_on = on
     suspension.save(update_fields=["ended_on"])
     account.status = AccountStatus.ACTIVE
     account.save(update_fields=["status", "updated_at"])
-    record_reading(
-        meter,
-        value=reading,
-        read_on=on,
-        kind=ReadingKind.RESUME,
-        rolled_over=rolled_over,
-        account=account,
-        acting_user=acting_user,
-    )
     record_event(
         events.RESUMED,
         actor=acting_user,
