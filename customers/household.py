@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 
 from core.audit import describe
+from core.dates import today
 from core.models import AuditEvent
 from metering.models import MeterReading
 
@@ -75,8 +76,6 @@ def timeline_page(
 def load_household(
     premise: Premise, *, revealed_customer_id: int | None = None, page_number=1, with_access: bool = False
 ) -> Household:
-    from core.dates import today
-
     accounts = list(
         Account.objects.filter(premise=premise)
         .select_related("customer")

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.audit import user_or_none
+
 from .models import MeterReading
 
 
@@ -15,8 +17,6 @@ def record_reading(
     meter, *, value: int, read_on: date, kind: str, acting_user, rolled_over: bool = False, account=None
 ) -> MeterReading:
     """Write a reading that :func:`check_next_reading` has accepted."""
-    from core.audit import user_or_none
-
     return MeterReading.objects.create(
         meter=meter,
         account=account,
