@@ -33,6 +33,16 @@ def _fixed_today(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_business_calendar():
+    """A test's rolled-back closures must not linger in the in-process calendar cache."""
+    from core.calendar import invalidate_business_calendar
+
+    invalidate_business_calendar()
+    yield
+    invalidate_business_calendar()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The real hasher is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, PeriodicJobRun
+from .models import AuditEvent, Closure, Notification, PeriodicJobRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,3 +28,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(PeriodicJobRun)
 class PeriodicJobRunAdmin(ReadOnlyAdmin):
     list_display = ["name", "last_status", "last_started_at", "last_finished_at"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on", "every_year"]
+    list_filter = ["every_year"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "channel", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "kind"]
+    date_hierarchy = "created_at"

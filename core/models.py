@@ -90,3 +90,83 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Closure(models.Model):
+    """A day or span the utility's offices are closed beyond the public holidays.
+
+    Public holidays come from the ``holidays`` library; this table holds what is the
+    utility's own decision: the year-end closure (29 Dec - 3 Jan, every year), a
+    foundation day, a one-off closure. A row with ``every_year`` repeats on the same
+    month and day each year (a span may run across New Year).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    every_year = models.BooleanField(_("every year"), default=False)
+
+    class Meta:
+        verbose_name = _("office closure")
+        verbose_name_plural = _("office closures")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                # A yearly span may wrap over New Year (29 Dec - 3 Jan), so only one-off spans are ordered.
+                condition=models.Q(every_year=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="closure_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on:%m-%d} - {self.ends_on:%m-%d})"
+
+
+class Notification(models.Model):
+    """One message to one recipient, kept until it is delivered (the outbox).
+
+    The row is written in the same transaction as the change it announces, so a
+    notice exists exactly when its cause does; delivery happens afterwards, by a
+    task queued on commit and, should the broker be down, by the periodic sweep.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    # What the notice is about, e.g. "servicedesk.intake"; for statistics and the request's log.
+    kind = models.CharField(_("kind"), max_length=64)
+    object_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # The same notice is never created twice for the same cause (e.g. "sr:42:completed").
+    dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    send_after = models.DateTimeField(_("not before"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="notification_due"),
+            models.Index(fields=["object_type", "object_id"], name="notification_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.kind} → {self.recipient}"

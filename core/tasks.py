@@ -1,8 +1,9 @@
-"""Periodic housekeeping jobs (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
+"""Periodic housekeeping jobs (scheduled in settings.CELERY_BEAT_SCHEDULE) and notification delivery."""
 
 from celery import shared_task
 from django.core.management import call_command
 
+from . import notify
 from .jobs import tracked
 
 
@@ -17,3 +18,16 @@ def scheduler_heartbeat() -> None:
 def clear_expired_sessions() -> None:
     with tracked("clear_expired_sessions"):
         call_command("clearsessions")
+
+
+@shared_task(name="core.tasks.deliver_notification")
+def deliver_notification(notification_id: int) -> bool:
+    """Queued on commit by core.notify.queue; the claim makes a repeated run harmless."""
+    return notify.deliver(notification_id)
+
+
+@shared_task(name="core.tasks.deliver_pending_notifications")
+def deliver_pending_notifications() -> int:
+    """The outbox sweep: delivers what the on-commit task could not (broker down, retries, scheduled)."""
+    with tracked("deliver_pending_notifications"):
+        return notify.deliver_pending()

@@ -22,6 +22,8 @@ SIZES = {
     "demo_city": (3_000, 1_000_000),
     # the issue asks for fast search on the demo city of 100,000 premises
     "search": (3_000, 100_000),
+    # intake forms posted on whatever demo city the run loaded before (1M premises at full size)
+    "intake": (200, 2_000),
 }
 
 

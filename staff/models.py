@@ -52,6 +52,17 @@ class District(LocalizedNameMixin):
         ordering = ["code"]
 
 
+class Skill(LocalizedNameMixin):
+    """A field specialty (leak detection, meter work, water quality …); request types need them, crews have them."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["code"]
+
+
 class User(AbstractUser):
     """A member of staff. What they may do comes from their role (a group, see roles.py)."""
 
@@ -64,6 +75,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
         help_text=_("Empty for central teams such as the call centre."),
+    )
+    skills = models.ManyToManyField(
+        Skill,
+        verbose_name=_("skills"),
+        blank=True,
+        related_name="staff",
+        help_text=_("Field specialties, used when crews are chosen for a visit."),
     )
 
     class Meta:

@@ -26,22 +26,33 @@ SERVICE = ["customers.operate_service", "customers.transfer_account"]
 CONTACT = ["customers.edit_customer"]
 PREMISE = ["customers.register_premise", "customers.change_households"]
 METER = ["customers.replace_meter"]
+INTAKE = ["servicedesk.take_request", "servicedesk.happy_call"]
+HANDLE = ["servicedesk.handle_request", "servicedesk.dispatch_visit"]
+FIELD = ["servicedesk.work_visit"]
+SUPERVISE = ["servicedesk.supervise_requests"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
-    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT,
+    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE,
     # Does what the agent does plus the document-backed changes of the premise.
-    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER,
+    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE,
     # Sees the household it visits and records meter work; never changes accounts.
-    Role.CREW: VIEW + REVEAL + METER,
-    Role.SUPERVISOR: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER,
+    Role.CREW: VIEW + REVEAL + METER + FIELD,
+    Role.SUPERVISOR: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + SUPERVISE,
     # Corrects what billing depends on (meters, household counts, bill addresses).
-    Role.BILLING: VIEW + REVEAL + CONTACT + ["customers.change_households"] + METER,
-    Role.ADMIN: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER,
+    # Handles the billing requests (leak reductions, auto-payment) that reach its team.
+    Role.BILLING: VIEW
+    + REVEAL
+    + CONTACT
+    + ["customers.change_households"]
+    + METER
+    + INTAKE
+    + ["servicedesk.handle_request"],
+    Role.ADMIN: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + SUPERVISE,
 }
 
 # Administrators also manage reference data and users in the admin site.
-ADMIN_APPS = ["staff", "customers", "metering", "core", "auth"]
+ADMIN_APPS = ["staff", "customers", "metering", "servicedesk", "core", "auth"]
 
 
 def role_label(code: str) -> str:

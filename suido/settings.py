@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "staff",
     "customers",
     "metering",
+    "servicedesk",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Field photos; served only through a view that checks permission, never as public files.
+MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 8 * 1024 * 1024)
 # Serve from the finders when nothing was collected (the demo and tests).
 WHITENOISE_USE_FINDERS = True
 
@@ -162,7 +165,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.scheduler_heartbeat",
         "schedule": float(env_int("SCHEDULER_HEARTBEAT_SECONDS", 60)),
     },
+    # The outbox sweep delivers what the on-commit task could not (broker down, retries due).
+    "deliver-pending-notifications": {
+        "task": "core.tasks.deliver_pending_notifications",
+        "schedule": float(env_int("NOTIFICATION_SWEEP_SECONDS", 60)),
+    },
+    # Delay notices, escalation of overdue requests, Happy Call surveys falling due.
+    "service-desk-sweep": {
+        "task": "servicedesk.tasks.sweep_service_desk",
+        "schedule": float(env_int("SERVICE_DESK_SWEEP_SECONDS", 300)),
+    },
 }
+
+# Business calendar (core/calendar.py): office hours on working days; public holidays
+# come from the `holidays` library, the utility's own closures from the Closure table.
+OFFICE_OPENS = env_str("OFFICE_OPENS", "09:00")
+OFFICE_CLOSES = env_str("OFFICE_CLOSES", "18:00")
+HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "KR")
+
+# Notifications (core/notify): e-mail through Django's mail backend (SMTP in production,
+# the console in the demo), SMS through a pluggable backend class.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST", "")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# A hung SMTP server must fail well before the outbox reclaims the message (10 minutes).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Suido <no-reply@suido.invalid>")
+SMS_BACKEND = env_str("SMS_BACKEND", "core.notify.backends.ConsoleSMSBackend")
+SMS_SENDER = env_str("SMS_SENDER", "120")
+# A failed delivery is retried this many times, waiting longer each time.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+# Links in notices (status page, survey) start with this address.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Happy Call: the survey goes out this many minutes after completion (the standard is within 60).
+HAPPY_CALL_DELAY_MINUTES = env_int("HAPPY_CALL_DELAY_MINUTES", 30)
 
 # The demo prints its logins and shows a hint on the login page.
 SUIDO_DEMO = env_bool("SUIDO_DEMO", False)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("staff.urls")),
     path("", include("customers.urls")),
+    path("", include("servicedesk.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,8 +1,10 @@
 """manage.py load_demo_city --premises N [--seed S] [--flush]: the synthetic demo city."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from customers.demo_city import DemoCityError, load_demo_city
+from servicedesk.demo import load_demo_requests
 from staff.demo import logins_table
 
 
@@ -21,7 +23,11 @@ class Command(BaseCommand):
         progress = self.stdout.write if verbosity > 1 else None
         extra = {"chunk_size": chunk_size} if chunk_size else {}
         try:
+            # The city loads in chunks of its own transactions (flushing old requests first); the
+            # requests then stand on it.
             result = load_demo_city(premises, seed=seed, flush=flush, log=progress, **extra)
+            with transaction.atomic():
+                requests = load_demo_requests(seed=seed, stdout=self.stdout if verbosity > 1 else None)
         except DemoCityError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -30,6 +36,9 @@ class Command(BaseCommand):
         for label, count in result.counts.items():
             self.stdout.write(f"  {label:<13}{count:>12,}")
         self.stdout.write(f"  {'rows':<13}{result.rows:>12,}")
+        self.stdout.write("Service desk:")
+        for label, count in requests.items():
+            self.stdout.write(f"  {label:<13}{count:>12,}")
         self.stdout.write("")
         self.stdout.write("Demo logins:")
         self.stdout.write("\n".join(logins_table()))

@@ -1,0 +1,197 @@
+"""Dispatch: who goes, and when. A visit's crew covers every skill its requests need."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.audit import record_event
+from staff.models import BranchOffice, Skill
+
+from .. import events, notices
+from ..choices import OPEN_REQUEST_STATUSES, RequestStatus, UpdateKind, VisitStatus
+from ..models import ServiceRequest, Visit
+from .common import audit, lock_requests, lock_visit, require_open, step
+
+WORK_VISIT = "servicedesk.work_visit"
+
+
+def field_crew(office: BranchOffice):
+    """Active members of the office who may work visits (the field-crew role or a direct grant)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, office=office)
+        .filter(Q(groups__permissions__codename="work_visit") | Q(user_permissions__codename="work_visit"))
+        .distinct()
+    )
+
+
+def skills_needed(visit: Visit) -> set[int]:
+    return set(
+        Skill.objects.filter(
+            request_types__in=visit.requests.filter(status__in=OPEN_REQUEST_STATUSES).values("type")
+        ).values_list("pk", flat=True)
+    )
+
+
+def choose_crew(office: BranchOffice, skills: set[int], day: date) -> list:
+    """The smallest, least-loaded crew that covers ``skills``.
+
+    Greedy set cover: take the member who covers most of the missing skills,
+    preferring the one with fewest visits that day, until nothing is missing.
+    With no skills needed, the least-loaded member goes alone.
+    """
+    members = list(
+        field_crew(office)
+        .annotate(
+            load=Count(
+                "visits",
+                filter=Q(visits__appointment_start__date=day)
+                & Q(visits__status__in=[VisitStatus.PLANNED, VisitStatus.ON_SITE]),
+                distinct=True,
+            )
+        )
+        .prefetch_related("skills")
+        .order_by("load", "pk")
+    )
+    if not members:
+        return []
+    member_skills = {m.pk: {s.pk for s in m.skills.all()} for m in members}
+    missing = set(skills)
+    chosen = []
+    while missing:
+        best = max(members, key=lambda m: (len(member_skills[m.pk] & missing), -m.load, -m.pk))
+        if not member_skills[best.pk] & missing:
+            break  # nobody has what is left; arrange_visit reports it
+        chosen.append(best)
+        missing -= member_skills[best.pk]
+        members.remove(best)
+    return chosen or ([members[0]] if not skills else [])
+
+
+def _missing_skills(crew: list, skills: set[int]) -> list[Skill]:
+    covered = set(Skill.objects.filter(staff__in=crew).values_list("pk", flat=True))
+    return list(Skill.objects.filter(pk__in=skills - covered))
+
+
+@transaction.atomic
+def arrange_visit(
+    visit: Visit, *, start: datetime, end: datetime, crew: list | None, note: str = "", acting_user
+) -> Visit:
+    """Record the appointment agreed with the citizen and send the crew.
+
+    ``crew=None`` chooses it automatically (skills, office, load that day). A crew
+    that lacks a needed skill is refused, naming the missing skills.
+    """
+    visit = lock_visit(visit)
+    if visit.status not in (VisitStatus.PLANNED,):
+        raise ValidationError(_("Visit %(number)s is no longer planned.") % {"number": visit.number})
+    if start is None or end is None:
+        raise ValidationError({"appointment_start": _("Enter the agreed appointment time.")})
+    if end <= start:
+        raise ValidationError({"appointment_end": _("The appointment must end after it starts.")})
+    if end < timezone.now():
+        raise ValidationError({"appointment_start": _("The appointment is in the past.")})
+    needed = skills_needed(visit)
+    day = timezone.localtime(start).date()
+    if crew is None:
+        crew = choose_crew(visit.office, needed, day)
+        if not crew:
+            raise ValidationError(
+                {
+                    "crew": _("No field crew of %(office)s is available; choose the crew by hand.")
+                    % {"office": visit.office.display_name}
+                }
+            )
+    crew = list(crew)
+    if not crew:
+        raise ValidationError({"crew": _("Choose at least one crew member.")})
+    allowed = set(field_crew(visit.office).values_list("pk", flat=True))
+    strangers = [member for member in crew if member.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {
+                "crew": _("%(names)s cannot work visits of %(office)s.")
+                % {"names": ", ".join(str(m) for m in strangers), "office": visit.office.display_name}
+            }
+        )
+    missing = _missing_skills(crew, needed)
+    if missing:
+        raise ValidationError(
+            {
+                "crew": _("Nobody in this crew has: %(skills)s.")
+                % {"skills": ", ".join(s.display_name for s in missing)}
+            }
+        )
+    visit.appointment_start, visit.appointment_end, visit.appointment_note = start, end, note.strip()
+    visit.save(update_fields=["appointment_start", "appointment_end", "appointment_note"])
+    visit.crew.set(crew)
+    lead = crew[0]
+    operation = uuid.uuid4()
+    window = _("%(day)s %(start)s–%(end)s") % {
+        "day": date_format(timezone.localtime(start).date()),
+        "start": timezone.localtime(start).strftime("%H:%M"),
+        "end": timezone.localtime(end).strftime("%H:%M"),
+    }
+    requests = lock_requests(*visit.requests.filter(status__in=OPEN_REQUEST_STATUSES))
+    for request in requests:
+        fields = ["status"]
+        if request.status != RequestStatus.WAITING:
+            request.status = RequestStatus.SCHEDULED
+        if request.owner_id is None:
+            request.owner = lead
+            fields.append("owner")
+        request.save(update_fields=fields)
+        step(request, UpdateKind.APPOINTMENT, note=window, actor=acting_user)
+        notices.visit_arranged(request, start=start, end=end)
+        if end > request.due_at and request.delay_noticed_at is None:
+            # The agreed time itself misses the standard: say so now, with the reason.
+            from .lifecycle import announce_delay
+
+            announce_delay(
+                request,
+                reason=_(
+                    "The visit was arranged for a time the citizen chose after the standard's deadline."
+                ),
+                expected=window,
+                acting_user=acting_user,
+            )
+    record_event(
+        events.VISIT_ARRANGED,
+        actor=acting_user,
+        subject=visit,
+        household_id=visit.premise_id,
+        operation=operation,
+        details={"number": visit.number, "appointment": window, "crew": ", ".join(str(m) for m in crew)},
+    )
+    return visit
+
+
+@transaction.atomic
+def assign_request(request: ServiceRequest, *, owner, acting_user) -> ServiceRequest:
+    """Give a request an owner: the person the citizen's question now belongs to."""
+    (request,) = lock_requests(request)
+    require_open(request)
+    if owner is None or not owner.is_active:
+        raise ValidationError({"owner": _("Choose an active member of staff.")})
+    if not owner.has_perm("servicedesk.handle_request") and not owner.has_perm(WORK_VISIT):
+        raise ValidationError({"owner": _("%(name)s cannot handle requests.") % {"name": owner}})
+    if request.owner_id == owner.pk:
+        return request
+    request.owner = owner
+    fields = ["owner"]
+    if request.status == RequestStatus.RECEIVED:
+        request.status = RequestStatus.ASSIGNED
+        fields.append("status")
+    request.save(update_fields=fields)
+    step(request, UpdateKind.ASSIGNED, actor=acting_user)
+    audit(events.REQUEST_ASSIGNED, request, actor=acting_user, details={"owner": str(owner)})
+    return request
