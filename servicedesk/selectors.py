@@ -145,7 +145,9 @@ def _at(premise_id: int):
 
 def open_requests_at(premise_id: int, *, now=None) -> list[ServiceRequest]:
     """What is already open at the address, the most urgent first, each marked overdue or due soon."""
-    rows = list(_at(premise_id).filter(status__in=OPEN_REQUEST_STATUSES).order_by("due_at", "pk")[:OPEN_LIMIT])
+    rows = list(
+        _at(premise_id).filter(status__in=OPEN_REQUEST_STATUSES).order_by("due_at", "pk")[:OPEN_LIMIT]
+    )
     mark_urgency(rows, now or timezone.now())
     return rows
 
@@ -163,9 +165,7 @@ def complaint_history(premise_id: int, *, limit: int = HISTORY_LIMIT, now=None) 
 
 def closed_requests_page(premise_id: int, page_number, *, per_page: int = PANEL_HISTORY_LIMIT) -> Page:
     """The finished requests of the address, newest first, one page at a time (two queries)."""
-    closed = (
-        _at(premise_id).exclude(status__in=OPEN_REQUEST_STATUSES).order_by("-received_at", "-pk")
-    )
+    closed = _at(premise_id).exclude(status__in=OPEN_REQUEST_STATUSES).order_by("-received_at", "-pk")
     return Paginator(closed, per_page).get_page(page_number)
 
 
@@ -236,9 +236,7 @@ def request_page(number: str, *, now=None) -> RequestPage:
     if visit is not None:
         page.crew = list(visit.crew.order_by("full_name", "username"))
         page.photo_count = visit.photos.count()
-        page.same_visit = list(
-            visit.requests.exclude(pk=request.pk).select_related("type").order_by("pk")
-        )
+        page.same_visit = list(visit.requests.exclude(pk=request.pk).select_related("type").order_by("pk"))
     return page
 
 
@@ -281,7 +279,9 @@ def intake_result(number: str) -> IntakeResult:
 
     Raises ServiceRequest.DoesNotExist.
     """
-    rows = ServiceRequest.objects.select_related("type", "office", "visit", "premise__district__office", "customer")
+    rows = ServiceRequest.objects.select_related(
+        "type", "office", "visit", "premise__district__office", "customer"
+    )
     first = rows.get(number=number)
     requests = list(rows.filter(intake_key=first.intake_key).order_by("pk")) if first.intake_key else [first]
     visit = next((r.visit for r in requests if r.visit_id), None)

@@ -29,9 +29,7 @@ from ..selectors import handled_by as type_handled_by
 
 # The channels a person can reach us by (proactive and found-on-site requests are not taken here).
 INTAKE_CHANNELS = [
-    (value, label)
-    for value, label in Channel.choices
-    if value not in (Channel.PROACTIVE, Channel.FIELD)
+    (value, label) for value, label in Channel.choices if value not in (Channel.PROACTIVE, Channel.FIELD)
 ]
 MAX_ROWS = 20
 
@@ -68,7 +66,9 @@ class IntakeForm(forms.Form):
         max_length=30,
         required=False,
         help_text=_("For the call back and the SMS notices."),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "010-1234-5678"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "010-1234-5678"}
+        ),
     )
     use_phone_on_file = forms.BooleanField(label=_("Use the holder's phone on file"), required=False)
     notify_by_sms = forms.BooleanField(label=_("Progress notices by SMS"), required=False, initial=True)
@@ -212,7 +212,9 @@ class RequestRowForm(forms.Form):
         # Each of the type's questions alone, so a refusal lands beside the field it is about.
         for name in self.detail_names:
             spec = self.fields[name].spec
-            single = RequestType(name=self.request_type.name, name_en=self.request_type.name_en, form_fields=[spec])
+            single = RequestType(
+                name=self.request_type.name, name_en=self.request_type.name_en, form_fields=[spec]
+            )
             try:
                 self.details.update(actions.clean_details(single, raw))
             except ValidationError as exc:
@@ -282,7 +284,9 @@ class ResumeForm(_TextForm):
 
 class DelayForm(_TextForm):
     prefix_name = "delay"
-    reason = _citizen_text(_("Why it takes longer"), _("The citizen receives it by SMS with how far it has got."))
+    reason = _citizen_text(
+        _("Why it takes longer"), _("The citizen receives it by SMS with how far it has got.")
+    )
     expected = forms.CharField(
         label=_("When the citizen can expect it"),
         required=False,

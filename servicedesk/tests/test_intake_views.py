@@ -80,7 +80,10 @@ class TestIntake:
         data = intake_data(
             types,
             household,
-            [("leak_diagnosis", "계량기 옆에서 물이 새요", {"where": "마당"}), ("name_change", "명의를 바꾸고 싶어요", {})],
+            [
+                ("leak_diagnosis", "계량기 옆에서 물이 새요", {"where": "마당"}),
+                ("name_change", "명의를 바꾸고 싶어요", {}),
+            ],
             appointment_date="2026-11-24",
             appointment_start="14:00",
             appointment_end="16:00",
@@ -111,7 +114,9 @@ class TestIntake:
         assert reverse("household", args=[household.pk]) in done
         assert "010-****-5678" in done
 
-    def test_a_missing_required_field_names_it_and_keeps_what_was_typed(self, client, agent, types, household):
+    def test_a_missing_required_field_names_it_and_keeps_what_was_typed(
+        self, client, agent, types, household
+    ):
         client.force_login(agent)
         data = intake_data(
             types,
@@ -140,7 +145,9 @@ class TestIntake:
 
     def test_an_enquiry_without_a_household(self, client, agent, types):
         client.force_login(agent)
-        data = intake_data(types, None, [("enquiry", "이사 예정인데 절차가 궁금해요", {})], contact_name="이방문")
+        data = intake_data(
+            types, None, [("enquiry", "이사 예정인데 절차가 궁금해요", {})], contact_name="이방문"
+        )
         response = client.post(reverse("intake"), data)
         assert response.status_code == 302
         request = ServiceRequest.objects.get()
@@ -149,7 +156,9 @@ class TestIntake:
 
     def test_a_double_submit_creates_nothing_new(self, client, agent, types, household):
         client.force_login(agent)
-        data = intake_data(types, household, [("leak_diagnosis", "누수", {}), ("enquiry", "문의", {})], key="same")
+        data = intake_data(
+            types, household, [("leak_diagnosis", "누수", {}), ("enquiry", "문의", {})], key="same"
+        )
         first = client.post(reverse("intake"), data)
         again = client.post(reverse("intake"), data)
         assert first.status_code == again.status_code == 302
@@ -240,12 +249,16 @@ def open_request(agent, types, household):
 
 
 class TestRequestPage:
-    def test_the_page_shows_the_request_and_its_steps(self, client, clerk, agent, types, household, open_request):
+    def test_the_page_shows_the_request_and_its_steps(
+        self, client, clerk, agent, types, household, open_request
+    ):
         actions.pause_request(open_request, reason="가족관계증명서를 기다립니다", acting_user=clerk)
         client.force_login(clerk)
         page = client.get(reverse("request-detail", args=[open_request.number])).content.decode()
         assert open_request.number in page and "Name change" in page
-        assert "Request received" in page and "Waiting for you" in page and "가족관계증명서를 기다립니다" in page
+        assert (
+            "Request received" in page and "Waiting for you" in page and "가족관계증명서를 기다립니다" in page
+        )
         assert "명의를 바꾸려 합니다" in page
         assert "010-****-5678" in page and "홍*동" in page and "홍길동" not in page
         assert reverse("household", args=[household.pk]) in page
@@ -273,10 +286,14 @@ class TestRequestPage:
             user=agent,
             appointment=(dt.datetime(2026, 11, 24, 9, tzinfo=KST), dt.datetime(2026, 11, 24, 10, tzinfo=KST)),
         )
-        actions.complete_visit(request.visit, findings="계량기 누수", work_done="패킹 교체", acting_user=leak_crew)
+        actions.complete_visit(
+            request.visit, findings="계량기 누수", work_done="패킹 교체", acting_user=leak_crew
+        )
         request.refresh_from_db()
         actions.answer_survey(
-            request.survey, actions.Answers(satisfied=False, result=2, comment="아직 샙니다"), via=AnsweredVia.LINK
+            request.survey,
+            actions.Answers(satisfied=False, result=2, comment="아직 샙니다"),
+            via=AnsweredVia.LINK,
         )
         revisit = ServiceRequest.objects.get(parent=request)
         client.force_login(clerk)
@@ -352,7 +369,10 @@ class TestOperations:
     def test_announce_a_delay(self, client, clerk, open_request):
         client.force_login(clerk)
         response = operate(
-            client, open_request, "delay", **{"delay-reason": "현장 확인 필요", "delay-expected": "금요일까지"}
+            client,
+            open_request,
+            "delay",
+            **{"delay-reason": "현장 확인 필요", "delay-expected": "금요일까지"},
         )
         assert response.status_code == 302
         open_request.refresh_from_db()
@@ -378,7 +398,10 @@ class TestOperations:
 
     def test_cancel(self, client, clerk, open_request):
         client.force_login(clerk)
-        assert operate(client, open_request, "cancel", **{"cancel-reason": "민원인 취소 요청"}).status_code == 302
+        assert (
+            operate(client, open_request, "cancel", **{"cancel-reason": "민원인 취소 요청"}).status_code
+            == 302
+        )
         open_request.refresh_from_db()
         assert open_request.status == RequestStatus.CANCELLED
         page = client.get(reverse("request-detail", args=[open_request.number])).content.decode()
@@ -426,7 +449,9 @@ def _many_requests(types, household, agent, clerk, count):
 
 class TestQueryCounts:
     @pytest.mark.parametrize("count", [2, 30])
-    def test_household_panel(self, client, agent, clerk, types, household, count, django_assert_max_num_queries):
+    def test_household_panel(
+        self, client, agent, clerk, types, household, count, django_assert_max_num_queries
+    ):
         _many_requests(types, household, agent, clerk, count)
         client.force_login(agent)
         with django_assert_max_num_queries(9):
@@ -448,7 +473,9 @@ class TestQueryCounts:
         assert response.status_code == 200
 
     @pytest.mark.parametrize("count", [2, 30])
-    def test_intake_with_a_household(self, client, agent, clerk, types, household, count, django_assert_max_num_queries):
+    def test_intake_with_a_household(
+        self, client, agent, clerk, types, household, count, django_assert_max_num_queries
+    ):
         _many_requests(types, household, agent, clerk, count)
         client.force_login(agent)
         with django_assert_max_num_queries(12):

@@ -213,7 +213,12 @@ def intake_done(request, number: str):
         raise Http404(_("No such request.")) from None
     first = result.first
     rows = [
-        {"request": r, "groups": reading_groups(r.number), "status_url": status_url(r), "handled_by": _handled_by(r)}
+        {
+            "request": r,
+            "groups": reading_groups(r.number),
+            "status_url": status_url(r),
+            "handled_by": _handled_by(r),
+        }
         for r in result.requests
     ]
     context = {
