@@ -67,7 +67,7 @@ def choose_crew(office: BranchOffice, skills: set[int], day: date) -> list:
     member_skills = {m.pk: {s.pk for s in m.skills.all()} for m in members}
     missing = set(skills)
     chosen = []
-    while missing:
+    while missing and members:
         best = max(members, key=lambda m: (len(member_skills[m.pk] & missing), -m.load, -m.pk))
         if not member_skills[best.pk] & missing:
             break  # nobody has what is left; arrange_visit reports it
