@@ -226,6 +226,8 @@ def request_page(number: str, *, now=None) -> RequestPage:
         .get(number=number)
     )
     mark_urgency([request], now or timezone.now())
+    if not request.is_open:
+        request.is_overdue = request.is_due_soon = False  # only open requests can still be late
     page = RequestPage(
         request=request,
         details=detail_rows(request),

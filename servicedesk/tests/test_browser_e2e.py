@@ -25,11 +25,7 @@ KST = dt.timezone(dt.timedelta(hours=9))
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _reinstall_seed_data():
-    """A live-server test empties every table when it ends; put back what migrations seeded
-    (the request catalogue, the year-end closure) for the tests that run after it."""
-    yield
+def _install_seed_data():
     import importlib
 
     from django.apps import apps
@@ -38,6 +34,15 @@ def _reinstall_seed_data():
         migration = importlib.import_module(module)
         forward = getattr(migration, "install", None) or migration.create_closure
         forward(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(transactional_db):
+    """Live-server tests empty every table when they end, losing what migrations seeded (the
+    request catalogue, the year-end closure): put it back before this test and after it."""
+    _install_seed_data()
+    yield
+    _install_seed_data()
 
 
 @pytest.fixture
@@ -72,7 +77,9 @@ def korean_page(browser, live_server, *, user=None, phone=False):
     return page
 
 
-def test_intake_dispatch_field_happy_call(browser, live_server, agent, clerk, city, django_user_model, types):
+def test_intake_dispatch_field_happy_call(
+    _seed_data, browser, live_server, agent, clerk, city, django_user_model, types
+):
     account = city.account(name="홍길동", phone="010-1234-5678", consent_sms=True)
     premise = account.premise
     crew = make_crew(django_user_model, city, "crew_e2e", "leak")

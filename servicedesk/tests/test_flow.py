@@ -359,7 +359,8 @@ class TestDelaysAndEscalation:
         request.refresh_from_db()
         assert request.delay_noticed_at is not None
         notice = Notification.objects.get(kind="servicedesk.delayed")
-        assert "longer than our standard" in notice.body and "Request received" in notice.body
+        # Written in the customer's language (Korean): the number and the status-page link are in it.
+        assert request.number in notice.body and request.status_token in notice.body
         assert request.updates.filter(kind=UpdateKind.DELAYED).exists()
 
     def test_staff_announce_a_delay_with_their_reason(self, clerk, agent, types, household):

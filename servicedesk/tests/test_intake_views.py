@@ -128,6 +128,7 @@ class TestIntake:
         page = response.content.decode()
         assert response.status_code == 422
         assert "Symptom is required for Supply inconvenience (no or low water)." in page
+        assert "Nothing was saved yet." in page
         assert "아침부터 물이 졸졸 나와요" in page and "요금 문의입니다" in page
         assert 'value="김세입"' in page and 'value="key-1"' in page
         assert not ServiceRequest.objects.exists()
@@ -191,6 +192,17 @@ class TestIntake:
         assert household.address_line in page and "마당에 물이 고여요" in page
         assert 'value="010-1234-5678"' in page  # the number the caller rang from
         assert "홍*동" in page and "홍길동" not in page
+        assert not ServiceRequest.objects.exists()
+
+    def test_without_scripts_another_request_is_added_by_sending_the_form(
+        self, client, agent, types, household
+    ):
+        client.force_login(agent)
+        data = intake_data(types, household, [("enquiry", "첫 번째 문의", {})])
+        del data["save"]
+        data["add_row"] = "1"
+        page = client.post(reverse("intake"), data).content.decode()
+        assert 'name="r1-type"' in page and "첫 번째 문의" in page
         assert not ServiceRequest.objects.exists()
 
     def test_the_outsider_and_the_crew_may_not_take_requests(self, client, outsider, crew, types, household):

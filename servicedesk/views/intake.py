@@ -161,6 +161,8 @@ def _render_intake(request, form, rows, *, premise, query="", hits=None, quiet=F
         "hits": hits,
         "caller": query if query and classify(query) == "phone" else "",
         "quiet": quiet,
+        "has_errors": status != 200
+        and (bool(form.errors) or any(row.errors for row in rows if not row.quiet)),
         "any_visit": any(row.request_type and row.request_type.needs_visit for row in rows),
     }
     return render(request, "servicedesk/intake/intake.html", context, status=status)
