@@ -15,6 +15,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class TimeInput(forms.TimeInput):
+    """The browser's time picker; the value is always HH:MM."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
 def add_action_errors(form: forms.Form, error: ValidationError) -> None:
     """Show an action's refusal on the form: beside the field it names, else at the top."""
     if not hasattr(error, "error_dict"):

@@ -10,17 +10,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import DateInput
-from servicedesk.choices import SCORE_CHOICES
+from core.forms import DateInput, TimeInput
 
-
-class TimeInput(forms.TimeInput):
-    """The browser's time picker; the value is always HH:MM."""
-
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
+from .survey import SurveyAnswersForm, satisfied_field, score_field
 
 
 class CrewChoiceField(forms.ModelMultipleChoiceField):
@@ -62,34 +54,15 @@ class ArrangeForm(forms.Form):
         )
 
 
-YES_NO = [("yes", _("Yes, satisfied")), ("no", _("No, not satisfied"))]
-
-
-def _score(label):
-    return forms.TypedChoiceField(
-        label=label,
-        choices=SCORE_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-
-
-class AnswerForm(forms.Form):
+class AnswerForm(SurveyAnswersForm):
     """The four points of the service charter (1–5) and the overall verdict."""
 
-    courtesy = _score(_("Was our staff courteous?"))
-    punctuality = _score(_("Did we keep the appointment time?"))
-    explanation = _score(_("Did we explain the work to you?"))
-    result = _score(_("How satisfied are you with the result?"))
-    satisfied = forms.TypedChoiceField(
-        label=_("Are you satisfied overall?"),
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-        empty_value=None,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Say whether the citizen is satisfied overall.")},
+    courtesy = score_field(_("Was our staff courteous?"))
+    punctuality = score_field(_("Did we keep the appointment time?"))
+    explanation = score_field(_("Did we explain the work to you?"))
+    result = score_field(_("How satisfied are you with the result?"))
+    satisfied = satisfied_field(
+        _("Are you satisfied overall?"), _("Say whether the citizen is satisfied overall.")
     )
     comment = forms.CharField(
         label=_("Comment"),
@@ -100,8 +73,6 @@ class AnswerForm(forms.Form):
             "In the citizen's words; when not satisfied, what is still wrong (the revisit starts from it)."
         ),
     )
-
-    SCORE_FIELDS = ("courtesy", "punctuality", "explanation", "result")
 
 
 class RevealForm(forms.Form):

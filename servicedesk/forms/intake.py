@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.forms import DateInput, TimeInput
 from core.phones import normalize_phone
 
 from .. import actions
@@ -32,15 +32,6 @@ INTAKE_CHANNELS = [
     (value, label) for value, label in Channel.choices if value not in (Channel.PROACTIVE, Channel.FIELD)
 ]
 MAX_ROWS = 20
-
-
-class TimeInput(forms.TimeInput):
-    """The browser's time picker; the value is always HH:MM."""
-
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
 
 
 def new_intake_key() -> str:

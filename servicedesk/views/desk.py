@@ -415,17 +415,8 @@ def _answer(request, survey: Survey, form: AnswerForm):
     """Record the answers; ``None`` when they were refused (the form carries the reasons)."""
     if not form.is_valid():
         return None
-    d = form.cleaned_data
-    answers = actions.Answers(
-        satisfied=d["satisfied"],
-        courtesy=d["courtesy"],
-        punctuality=d["punctuality"],
-        explanation=d["explanation"],
-        result=d["result"],
-        comment=d["comment"],
-    )
     try:
-        survey = actions.answer_survey(survey, answers, via="call", acting_user=request.user)
+        survey = actions.answer_survey(survey, form.answers(), via="call", acting_user=request.user)
     except ValidationError as exc:
         add_action_errors(form, exc)
         return None
