@@ -12,20 +12,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "suido.settings")
-os.environ.setdefault("SECRET_KEY", "benchmarks")
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 20 else max(samples)
+from _common import p95, setup_django
 
 
 def main() -> None:
@@ -34,13 +25,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
     args = parser.parse_args()
 
-    import warnings
-
-    import django
-
-    # STATIC_ROOT exists only after collectstatic; irrelevant to these timings.
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
+    setup_django(test_client=True)
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
@@ -50,7 +35,6 @@ def main() -> None:
     from customers.search import search_households
     from staff.models import User
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", verbosity=0)
     if Premise.objects.count() != args.size:
         call_command("load_demo_city", premises=args.size, flush=True, stdout=io.StringIO())

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import user_or_none
 
+from .choices import ReadingStatus
 from .models import MeterReading
 
 
@@ -29,7 +30,12 @@ def record_reading(
 
 
 def last_reading(meter) -> MeterReading | None:
-    return MeterReading.objects.filter(meter=meter).order_by("-read_on", "-id").first()
+    """The meter's latest reading billing may use (held and void readings do not count)."""
+    return (
+        MeterReading.objects.filter(meter=meter, status=ReadingStatus.VALID)
+        .order_by("-read_on", "-id")
+        .first()
+    )
 
 
 def check_next_reading(

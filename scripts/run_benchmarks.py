@@ -54,7 +54,7 @@ def main() -> int:
     else:
         env["SUIDO_VAR_DIR"] = str(ROOT / "var" / "bench")
         Path(env["SUIDO_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    scripts = sorted(s for s in (ROOT / "benchmarks").glob("*.py") if not s.name.startswith("_"))
     missing = [s.stem for s in scripts if s.stem not in SIZES]
     if missing:
         print(f"no sizes for benchmarks {missing}: add them to SIZES in {__file__}", file=sys.stderr)

@@ -14,10 +14,11 @@ nor overdue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import business_calendar
@@ -279,11 +280,17 @@ def survey_links(request_ids) -> dict[int, list[tuple[str, str]]]:
 
 
 def visits_that_day(crew_ids, day) -> dict[int, int]:
-    """How many planned or ongoing visits each crew member has on ``day`` (one query)."""
+    """How many planned or ongoing visits each crew member has on ``day`` (one query).
+
+    The day is a range of appointment times in the utility's zone, so the office-and-day
+    index serves it (a ``__date`` lookup would read every visit of the crew)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
     rows = (
         Visit.objects.filter(
             crew__in=list(crew_ids),
-            appointment_start__date=day,
+            appointment_start__gte=start,
+            appointment_start__lt=start + timedelta(days=1),
             status__in=[VisitStatus.PLANNED, VisitStatus.ON_SITE],
         )
         .values("crew")

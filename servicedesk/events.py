@@ -14,6 +14,7 @@ REQUEST_COMPLETED = "request.completed"
 REQUEST_CANCELLED = "request.cancelled"
 REQUEST_DELAY_NOTICED = "request.delay_noticed"
 REQUEST_ESCALATED = "request.escalated"
+REQUEST_CONTACT_REVEALED = "request.contact_revealed"
 VISIT_ARRANGED = "visit.arranged"
 VISIT_STARTED = "visit.started"
 VISIT_COMPLETED = "visit.completed"
@@ -35,6 +36,9 @@ ACTIONS = {
     ),
     REQUEST_ESCALATED: ActionText(
         _("Request escalated"), _("Request %(number)s is overdue and was escalated to the supervisor.")
+    ),
+    REQUEST_CONTACT_REVEALED: ActionText(
+        _("Request contact revealed"), _("The contact of request %(number)s was revealed: %(why)s.")
     ),
     VISIT_ARRANGED: ActionText(
         _("Visit arranged"), _("Visit %(number)s arranged for %(appointment)s with %(crew)s.")

@@ -96,6 +96,10 @@ class Visit(models.Model):
     )
     appointment_start = models.DateTimeField(_("appointment from"), null=True, blank=True)
     appointment_end = models.DateTimeField(_("appointment until"), null=True, blank=True)
+    # The time the citizen asked for when no crew could be sent at intake; whoever arranges
+    # the visit starts from it.
+    requested_start = models.DateTimeField(_("citizen asked for, from"), null=True, blank=True)
+    requested_end = models.DateTimeField(_("citizen asked for, until"), null=True, blank=True)
     appointment_note = models.CharField(
         _("agreed with the citizen"),
         max_length=200,

@@ -33,7 +33,7 @@ def when(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def _language(request: ServiceRequest) -> str:
+def citizen_language(request: ServiceRequest) -> str:
     customer = request.customer
     return customer.preferred_language if customer is not None else settings.LANGUAGE_CODE
 
@@ -76,7 +76,7 @@ def _type_name(request: ServiceRequest) -> str:
 def request_received(requests: list[ServiceRequest]) -> None:
     """One notice for everything taken in one call (a compound complaint is one conversation)."""
     first = requests[0]
-    with translation.override(_language(first)):
+    with translation.override(citizen_language(first)):
         lines = [
             _("%(number)s %(type)s, answer due by %(due)s")
             % {"number": r.number, "type": _type_name(r), "due": when(r.due_at)}
@@ -94,7 +94,7 @@ def request_received(requests: list[ServiceRequest]) -> None:
 
 
 def visit_arranged(request: ServiceRequest, *, start: datetime, end: datetime) -> None:
-    with translation.override(_language(request)):
+    with translation.override(citizen_language(request)):
         text = _(
             "[Suido] Our staff will visit about request %(number)s on %(start)s (until %(end)s). "
             "To change the time, call 120."
@@ -113,12 +113,21 @@ def visit_arranged(request: ServiceRequest, *, start: datetime, end: datetime) -
         )
 
 
-def will_miss_standard(request: ServiceRequest, *, reason: str, progress: str, expected: str) -> None:
-    """The charter: if it will take longer, tell the citizen why and how far it has got."""
-    with translation.override(_language(request)):
+def will_miss_standard(request: ServiceRequest, *, reason, last_step, expected) -> None:
+    """The charter: if it will take longer, tell the citizen why and how far it has got.
+
+    Everything is written in the citizen's language, including the progress so far
+    (``last_step``, the latest public step, or None when there is none yet).
+    """
+    with translation.override(citizen_language(request)):
+        progress = (
+            _("%(step)s on %(when)s") % {"step": last_step.get_kind_display(), "when": when(last_step.at)}
+            if last_step
+            else _("Request received")
+        )
         text = _(
             "[Suido] Request %(number)s will take longer than our standard. Reason: %(reason)s "
-            "So far: %(progress)s Expected: %(expected)s. Details: %(url)s"
+            "So far: %(progress)s; expected: %(expected)s. Details: %(url)s"
         ) % {
             "number": request.number,
             "reason": reason,
@@ -136,7 +145,7 @@ def will_miss_standard(request: ServiceRequest, *, reason: str, progress: str, e
 
 
 def request_completed(request: ServiceRequest) -> None:
-    with translation.override(_language(request)):
+    with translation.override(citizen_language(request)):
         text = _("[Suido] Request %(number)s (%(type)s) is completed: %(resolution)s") % {
             "number": request.number,
             "type": _type_name(request),
@@ -154,7 +163,7 @@ def request_completed(request: ServiceRequest) -> None:
 def survey_invitation(survey: Survey) -> int:
     """The Happy Call link, sent at the survey's time; returns 0 when the citizen cannot be reached in writing."""
     request = survey.request
-    with translation.override(_language(request)):
+    with translation.override(citizen_language(request)):
         text = _(
             "[Suido] Were you satisfied with how we handled request %(number)s? Four short questions: %(url)s"
         ) % {"number": request.number, "url": survey_url(survey)}
@@ -169,7 +178,7 @@ def survey_invitation(survey: Survey) -> int:
 
 
 def revisit_arranged(revisit: ServiceRequest) -> None:
-    with translation.override(_language(revisit)):
+    with translation.override(citizen_language(revisit)):
         text = _(
             "[Suido] We are sorry the work on request %(original)s did not satisfy you. "
             "We will come back: new request %(number)s, due by %(due)s."

@@ -30,6 +30,8 @@ INTAKE = ["servicedesk.take_request", "servicedesk.happy_call"]
 HANDLE = ["servicedesk.handle_request", "servicedesk.dispatch_visit"]
 FIELD = ["servicedesk.work_visit"]
 SUPERVISE = ["servicedesk.supervise_requests"]
+TARIFFS = ["billing.manage_tariffs"]
+READINGS = ["metering.review_readings"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
@@ -47,12 +49,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["customers.change_households"]
     + METER
     + INTAKE
-    + ["servicedesk.handle_request"],
-    Role.ADMIN: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + SUPERVISE,
+    + ["servicedesk.handle_request"]
+    + READINGS,
+    # Also writes the ordinance's tariffs (the admin site's billing section).
+    Role.ADMIN: VIEW
+    + REVEAL
+    + SERVICE
+    + CONTACT
+    + PREMISE
+    + METER
+    + INTAKE
+    + HANDLE
+    + SUPERVISE
+    + TARIFFS
+    + READINGS,
 }
 
 # Administrators also manage reference data and users in the admin site.
-ADMIN_APPS = ["staff", "customers", "metering", "servicedesk", "core", "auth"]
+ADMIN_APPS = ["staff", "customers", "metering", "servicedesk", "billing", "core", "auth"]
 
 
 def role_label(code: str) -> str:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "customers",
     "metering",
     "servicedesk",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,15 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Happy Call: the survey goes out this many minutes after completion (the standard is within 60).
 HAPPY_CALL_DELAY_MINUTES = env_int("HAPPY_CALL_DELAY_MINUTES", 30)
+
+# Reading checks: a consumption more than HIGH above or LOW below the expected (the household's
+# own history, same season last year first) is held for a billing officer, e.g. +70 % / −40 %.
+READING_TOLERANCE_HIGH = float(env_str("READING_TOLERANCE_HIGH", "0.7"))
+READING_TOLERANCE_LOW = float(env_str("READING_TOLERANCE_LOW", "0.4"))
+# Below this expected consumption (m³) the band is not applied: small numbers swing too much.
+READING_MIN_EXPECTED_M3 = env_int("READING_MIN_EXPECTED_M3", 5)
+# The largest reading file accepted at once.
+READING_FILE_MAX_BYTES = env_int("READING_FILE_MAX_BYTES", 50 * 1024 * 1024)
 
 # The demo prints its logins and shows a hint on the login page.
 SUIDO_DEMO = env_bool("SUIDO_DEMO", False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("customers.urls")),
     path("", include("servicedesk.urls")),
+    path("", include("metering.urls")),
 ]
 
 if settings.DEBUG:

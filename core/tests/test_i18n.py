@@ -61,3 +61,19 @@ def test_pages_follow_the_chosen_language(client, agent):
     client.post(reverse("set_language"), {"language": "en", "next": reverse("search")})
     english = client.get(reverse("search")).content.decode()
     assert '<html lang="en">' in english and "Find a household" in english
+
+
+def test_no_text_is_both_a_plain_and_a_plural_message():
+    """gettext merges `trans "X"` and `blocktrans count … X{% plural %}…` into one plural entry,
+    which the plain lookup then misses: the page would show English. Each text must be one or the other."""
+    plural = {e.msgid for e in polib.pofile(str(LOCALE / "django.po")) if e.msgid_plural}
+    root = Path(settings.BASE_DIR)
+    apps = [p for p in root.iterdir() if (p / "apps.py").exists() or p.name == "templates"]
+    used_plain = []
+    for path in (f for app in apps for f in app.rglob("*") if f.suffix in (".html", ".py", ".txt")):
+        text = path.read_text(encoding="utf-8")
+        for msgid in plural:
+            quoted = msgid.replace('"', '\\"')
+            if f'trans "{quoted}"' in text or f'translate "{quoted}"' in text or f'_("{quoted}")' in text:
+                used_plain.append((path.relative_to(root).as_posix(), msgid))
+    assert used_plain == []

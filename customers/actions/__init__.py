@@ -5,7 +5,7 @@ invalid request with a ``ValidationError`` whose messages are keyed by form
 field, and changes nothing when it does.
 """
 
-from .customers import CustomerDetails, register_customer, reveal_personal_data, update_customer
+from .customers import CustomerDetails, check_reveal, register_customer, reveal_personal_data, update_customer
 from .premises import MeterSpec, PremiseDetails, change_household_count, register_premise, replace_meter
 from .service import (
     move_household,
@@ -21,6 +21,7 @@ __all__ = [
     "MeterSpec",
     "PremiseDetails",
     "change_household_count",
+    "check_reveal",
     "move_household",
     "register_customer",
     "register_premise",

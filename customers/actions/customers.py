@@ -177,6 +177,20 @@ def update_customer(customer: Customer, *, changes: dict, reason: str = "", acti
     return customer
 
 
+def check_reveal(acting_user, reason: str, note: str = "") -> str:
+    """Refuse a reveal the role may not make or that gives no reason; returns the cleaned note.
+
+    Shared by every reveal of personal data (a customer's, a request's contact)."""
+    if not acting_user.has_perm(REVEAL_PERMISSION):
+        raise PermissionDenied(_("Your role may not reveal personal data."))
+    note = (note or "").strip()
+    if reason not in RevealReason.values:
+        raise ValidationError({"reason_code": _("Say why you need to see the personal data.")})
+    if reason == RevealReason.OTHER and not note:
+        raise ValidationError({"reason_text": _("Describe the reason.")})
+    return note
+
+
 @transaction.atomic
 def reveal_personal_data(
     customer: Customer, *, reason: str, note: str = "", acting_user, household_id: int | None
@@ -185,13 +199,7 @@ def reveal_personal_data(
 
     ``reason`` is a RevealReason; "other" needs a ``note`` saying what it is.
     """
-    if not acting_user.has_perm(REVEAL_PERMISSION):
-        raise PermissionDenied(_("Your role may not reveal personal data."))
-    note = (note or "").strip()
-    if reason not in RevealReason.values:
-        raise ValidationError({"reason_code": _("Say why you need to see the personal data.")})
-    if reason == RevealReason.OTHER and not note:
-        raise ValidationError({"reason_text": _("Describe the reason.")})
+    note = check_reveal(acting_user, reason, note)
     record_event(
         events.PERSONAL_DATA_REVEALED,
         actor=acting_user,

@@ -6,22 +6,37 @@ import uuid
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import record_event
 from staff.models import BranchOffice, Skill
 
 from .. import events, notices
+from ..board import visits_that_day
 from ..choices import OPEN_REQUEST_STATUSES, RequestStatus, UpdateKind, VisitStatus
 from ..models import ServiceRequest, Visit
 from .common import audit, lock_requests, lock_visit, require_open, step
 
 WORK_VISIT = "servicedesk.work_visit"
+LATE_APPOINTMENT = gettext_lazy(
+    "The visit was arranged for a time the citizen chose after the standard's deadline."
+)
+
+
+def appointment_window(start: datetime, end: datetime) -> str:
+    """An agreed visit as it reads in the active language, e.g. "2026년 11월 26일 14:00–15:00"."""
+    return _("%(day)s %(start)s–%(end)s") % {
+        "day": date_format(timezone.localtime(start).date()),
+        "start": timezone.localtime(start).strftime("%H:%M"),
+        "end": timezone.localtime(end).strftime("%H:%M"),
+    }
 
 
 def field_crew(office: BranchOffice):
@@ -32,6 +47,13 @@ def field_crew(office: BranchOffice):
         .filter(Q(groups__permissions__codename="work_visit") | Q(user_permissions__codename="work_visit"))
         .distinct()
     )
+
+
+def may_arrange(user, visit: Visit) -> bool:
+    """Staff of a branch office arrange that office's visits; the call centre and head office
+    (staff attached to no office) arrange any, as they take calls from the whole city."""
+    office_id = getattr(user, "office_id", None)
+    return office_id is None or office_id == visit.office_id
 
 
 def skills_needed(visit: Visit) -> set[int]:
@@ -49,21 +71,13 @@ def choose_crew(office: BranchOffice, skills: set[int], day: date) -> list:
     preferring the one with fewest visits that day, until nothing is missing.
     With no skills needed, the least-loaded member goes alone.
     """
-    members = list(
-        field_crew(office)
-        .annotate(
-            load=Count(
-                "visits",
-                filter=Q(visits__appointment_start__date=day)
-                & Q(visits__status__in=[VisitStatus.PLANNED, VisitStatus.ON_SITE]),
-                distinct=True,
-            )
-        )
-        .prefetch_related("skills")
-        .order_by("load", "pk")
-    )
+    members = list(field_crew(office).prefetch_related("skills").order_by("pk"))
     if not members:
         return []
+    loads = visits_that_day([m.pk for m in members], day)
+    for member in members:
+        member.load = loads.get(member.pk, 0)
+    members.sort(key=lambda m: (m.load, m.pk))
     member_skills = {m.pk: {s.pk for s in m.skills.all()} for m in members}
     missing = set(skills)
     chosen = []
@@ -92,6 +106,11 @@ def arrange_visit(
     that lacks a needed skill is refused, naming the missing skills.
     """
     visit = lock_visit(visit)
+    if not may_arrange(acting_user, visit):
+        raise PermissionDenied(
+            _("Visit %(number)s belongs to %(office)s; its own staff or the call centre arrange it.")
+            % {"number": visit.number, "office": visit.office.display_name}
+        )
     if visit.status not in (VisitStatus.PLANNED,):
         raise ValidationError(_("Visit %(number)s is no longer planned.") % {"number": visit.number})
     if start is None or end is None:
@@ -136,11 +155,7 @@ def arrange_visit(
     visit.crew.set(crew)
     lead = crew[0]
     operation = uuid.uuid4()
-    window = _("%(day)s %(start)s–%(end)s") % {
-        "day": date_format(timezone.localtime(start).date()),
-        "start": timezone.localtime(start).strftime("%H:%M"),
-        "end": timezone.localtime(end).strftime("%H:%M"),
-    }
+    window = appointment_window(start, end)
     requests = lock_requests(*visit.requests.filter(status__in=OPEN_REQUEST_STATUSES))
     for request in requests:
         fields = ["status"]
@@ -156,12 +171,11 @@ def arrange_visit(
             # The agreed time itself misses the standard: say so now, with the reason.
             from .lifecycle import announce_delay
 
+            # Lazy texts: the notice is written in the citizen's language, not the clerk's.
             announce_delay(
                 request,
-                reason=_(
-                    "The visit was arranged for a time the citizen chose after the standard's deadline."
-                ),
-                expected=window,
+                reason=LATE_APPOINTMENT,
+                expected=lazy(appointment_window, str)(start, end),
                 acting_user=acting_user,
             )
     record_event(

@@ -17,7 +17,7 @@ from ..choices import OPEN_REQUEST_STATUSES, Channel, LinkKind, Origin, UpdateKi
 from ..models import RequestType, ServiceRequest, Visit, VisitPhoto
 from .common import lock_requests, lock_visit, require_text, step
 from .intake import Contact, RequestDraft, take_requests
-from .lifecycle import complete_request
+from .lifecycle import finish_request
 
 # The first bytes of the photo formats phones produce.
 _PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
@@ -100,6 +100,7 @@ def report_found_problem(
     *,
     request_type: RequestType,
     description: str,
+    details: dict | None = None,
     resolved_on_site: bool,
     resolution: str = "",
     acting_user,
@@ -108,7 +109,8 @@ def report_found_problem(
 
     Fixed on the spot: recorded on this visit and completed at once. Otherwise handed
     straight to the responsible team as a new request linked to the visit's request,
-    so the citizen does not have to call again.
+    so the citizen does not have to call again. ``details`` answers the type's own
+    questions, checked as at intake.
     """
     visit = lock_visit(visit)
     _require_crew_member(visit, acting_user)
@@ -117,7 +119,7 @@ def report_found_problem(
     if resolved_on_site:
         resolution = require_text(resolution, "resolution", _("Say what was fixed on the spot."))
     intake = take_requests(
-        [RequestDraft(type=request_type, description=description, details={})],
+        [RequestDraft(type=request_type, description=description, details=details or {})],
         channel=Channel.FIELD,
         origin=parent.origin if parent else Origin.CITIZEN,
         premise=visit.premise,
@@ -139,7 +141,8 @@ def report_found_problem(
         found.visit = visit
         found.owner = acting_user
         found.save(update_fields=["visit", "owner"])
-        found = complete_request(found, resolution=resolution, acting_user=acting_user)
+        (found,) = lock_requests(found)
+        found = finish_request(found, resolution=resolution, acting_user=acting_user)
     return found
 
 
@@ -160,9 +163,7 @@ def complete_visit(
     visit.save(update_fields=["findings", "work_done", "status", "completed_at", "started_at"])
     open_requests = lock_requests(*visit.requests.filter(status__in=OPEN_REQUEST_STATUSES))
     for request in open_requests:
-        complete_request(
-            request, resolution=resolutions.get(request.pk) or work_done, acting_user=acting_user
-        )
+        finish_request(request, resolution=resolutions.get(request.pk) or work_done, acting_user=acting_user)
     record_event(
         events.VISIT_COMPLETED,
         actor=acting_user,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,9 @@ class Intake:
     requests: list[ServiceRequest]
     visit: Visit | None
     repeated: bool = False  # the same form arrived twice; nothing new was created
+    # Why the agreed appointment could not be arranged at once (no crew free); the visit
+    # then waits in the queue with the citizen's time kept as ``requested_start``/``_end``.
+    not_arranged: str = ""
 
 
 def field_label(spec: dict) -> str:
@@ -142,10 +145,9 @@ def take_requests(
     A resubmitted form (same ``intake_key``) returns what the first one created.
     ``skip_visit`` records a problem already fixed by the crew on site (no new visit).
     """
-    if intake_key:
-        earlier = list(ServiceRequest.objects.filter(intake_key=intake_key).select_related("type", "visit"))
-        if earlier:
-            return Intake(requests=earlier, visit=earlier[0].visit, repeated=True)
+    earlier = _earlier_intake(intake_key)
+    if earlier is not None:
+        return earlier
     if not drafts:
         raise ValidationError(_("Add at least one request."), code="empty")
     if channel not in Channel.values:
@@ -174,7 +176,90 @@ def take_requests(
     if appointment is not None and not any(d.type.needs_visit for d in drafts):
         appointment = None  # nothing to visit for
 
-    now = received_at or timezone.now()
+    try:
+        # Two sends of one form racing each other: the unique (intake_key, position) lets one
+        # win; the other rolls back to here and answers with what the winner created.
+        with transaction.atomic():
+            created, visit = _record(
+                drafts,
+                channel=channel,
+                origin=origin,
+                contact=contact,
+                premise=premise,
+                parent=parent,
+                link_kind=link_kind,
+                now=received_at or timezone.now(),
+                intake_key=intake_key,
+                skip_visit=skip_visit,
+                acting_user=acting_user,
+            )
+    except IntegrityError:
+        earlier = _earlier_intake(intake_key)
+        if earlier is None:
+            raise
+        return earlier
+    if notify_citizen:
+        notices.request_received(created)
+    not_arranged = ""
+    if visit is not None and appointment is not None:
+        not_arranged = _arrange_at_intake(visit, appointment, appointment_note, acting_user)
+        visit.refresh_from_db()
+        for request in created:
+            request.refresh_from_db()
+    return Intake(requests=created, visit=visit, not_arranged=not_arranged)
+
+
+def _arrange_at_intake(visit: Visit, appointment, note: str, acting_user) -> str:
+    """Send a crew for the agreed time; if none can go, keep the request and the wished time.
+
+    A wrong time (in the past, ending before it starts) still refuses the intake: the
+    agent can correct it with the caller on the line. No free crew is not the caller's
+    problem, so the requests are saved and the visit waits in the queue.
+    """
+    from .dispatch import arrange_visit
+
+    try:
+        with transaction.atomic():
+            arrange_visit(
+                visit, start=appointment[0], end=appointment[1], crew=None, note=note, acting_user=acting_user
+            )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict") or set(exc.error_dict) != {"crew"}:
+            raise
+        visit.requested_start, visit.requested_end = appointment
+        visit.appointment_note = note.strip()
+        visit.save(update_fields=["requested_start", "requested_end", "appointment_note"])
+        return " ".join(exc.message_dict["crew"])
+    return ""
+
+
+def _earlier_intake(intake_key: str) -> Intake | None:
+    """What an earlier send of the same form created, if any."""
+    if not intake_key:
+        return None
+    earlier = list(
+        ServiceRequest.objects.filter(intake_key=intake_key)
+        .select_related("type", "visit")
+        .order_by("intake_position")
+    )
+    return Intake(requests=earlier, visit=earlier[0].visit, repeated=True) if earlier else None
+
+
+def _record(
+    drafts: list[RequestDraft],
+    *,
+    channel: str,
+    origin: str,
+    contact: Contact,
+    premise: Premise | None,
+    parent: ServiceRequest | None,
+    link_kind: str,
+    now: datetime,
+    intake_key: str,
+    skip_visit: bool,
+    acting_user,
+) -> tuple[list[ServiceRequest], Visit | None]:
+    """Write the requests (and their shared visit) of one checked intake."""
     account = _current_account(premise)
     office = premise.district.office if premise is not None else getattr(acting_user, "office", None)
     numbers = new_request_numbers(timezone.localtime(now).year, len(drafts))
@@ -224,20 +309,4 @@ def take_requests(
             details={"channel": channel, "link_kind": request.link_kind},
         )
         created.append(request)
-    if notify_citizen:
-        notices.request_received(created)
-    if visit is not None and appointment is not None:
-        from .dispatch import arrange_visit
-
-        arrange_visit(
-            visit,
-            start=appointment[0],
-            end=appointment[1],
-            crew=None,
-            note=appointment_note,
-            acting_user=acting_user,
-        )
-        visit.refresh_from_db()
-        for request in created:
-            request.refresh_from_db()
-    return Intake(requests=created, visit=visit)
+    return created, visit

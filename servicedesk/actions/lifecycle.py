@@ -7,14 +7,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from core.calendar import business_calendar
 
 from .. import events, notices
-from ..choices import RequestStatus, UpdateKind
-from ..models import ServiceRequest, Survey
+from ..choices import RequestStatus, UpdateKind, VisitStatus
+from ..models import ServiceRequest, Survey, Visit
 from .common import audit, lock_requests, require_open, require_text, step
 
 
@@ -64,23 +65,26 @@ def resume_request(request: ServiceRequest, *, acting_user) -> ServiceRequest:
 
 
 @transaction.atomic
-def announce_delay(request: ServiceRequest, *, reason: str, expected: str, acting_user) -> ServiceRequest:
-    """Tell the citizen the request will miss its standard: why, how far it has got, and when to expect it."""
+def announce_delay(request: ServiceRequest, *, reason, expected, acting_user) -> ServiceRequest:
+    """Tell the citizen the request will miss its standard: why, how far it has got, and when to expect it.
+
+    ``reason`` and ``expected`` are the staff member's own words, or lazy texts (the automatic
+    notice) that are written in the citizen's language.
+    """
     (request,) = lock_requests(request)
     require_open(request)
-    reason = require_text(reason, "reason", _("Say why it takes longer; the citizen will read it."))
-    expected = require_text(expected, "expected", _("Say when the citizen can expect it."))
+    if not isinstance(reason, Promise):
+        reason = require_text(reason, "reason", _("Say why it takes longer; the citizen will read it."))
+    if not isinstance(expected, Promise):
+        expected = require_text(expected, "expected", _("Say when the citizen can expect it."))
     last = request.updates.exclude(kind=UpdateKind.DELAYED).order_by("-at", "-id").first()
-    progress = (
-        _("%(step)s on %(when)s.") % {"step": last.get_kind_display(), "when": notices.when(last.at)}
-        if last
-        else _("Received.")
-    )
     request.delay_noticed_at = timezone.now()
     request.save(update_fields=["delay_noticed_at"])
-    step(request, UpdateKind.DELAYED, note=f"{reason} ({expected})", actor=acting_user)
-    notices.will_miss_standard(request, reason=reason, progress=progress, expected=expected)
-    audit(events.REQUEST_DELAY_NOTICED, request, actor=acting_user, details={"reason": reason})
+    with translation.override(notices.citizen_language(request)):
+        note = f"{reason} ({expected})"
+    step(request, UpdateKind.DELAYED, note=note, actor=acting_user)
+    notices.will_miss_standard(request, reason=reason, last_step=last, expected=expected)
+    audit(events.REQUEST_DELAY_NOTICED, request, actor=acting_user, details={"reason": str(reason)})
     return request
 
 
@@ -96,9 +100,33 @@ def schedule_survey(request: ServiceRequest) -> Survey:
     return survey
 
 
+def on_live_visit(request: ServiceRequest) -> Visit | None:
+    """The planned or ongoing visit the request rides on; it is completed with that visit, in the field."""
+    if request.visit_id is None:
+        return None
+    return Visit.objects.filter(
+        pk=request.visit_id, status__in=[VisitStatus.PLANNED, VisitStatus.ON_SITE]
+    ).first()
+
+
 @transaction.atomic
 def complete_request(request: ServiceRequest, *, resolution: str, acting_user) -> ServiceRequest:
+    """Complete a request handled at the desk (or with no visit left to do it)."""
     (request,) = lock_requests(request)
+    visit = on_live_visit(request)
+    if visit is not None:
+        raise ValidationError(
+            _("Request %(number)s is on visit %(visit)s: it is completed with the visit, on the field page.")
+            % {"number": request.number, "visit": visit.number},
+            code="on_visit",
+        )
+    return finish_request(request, resolution=resolution, acting_user=acting_user)
+
+
+def finish_request(request: ServiceRequest, *, resolution: str, acting_user) -> ServiceRequest:
+    """Close a locked request with what was done and schedule its Happy Call.
+
+    The field actions call it for the requests of the visit they complete."""
     require_open(request)
     request.resolution = require_text(
         resolution, "resolution", _("Say what was done; the citizen will read it.")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import RequestType
+from .questions import TypeQuestionsMixin
 
 
 class WorkForm(forms.Form):
@@ -69,7 +70,9 @@ class PhotoForm(forms.Form):
     )
 
 
-class FoundProblemForm(forms.Form):
+class FoundProblemForm(TypeQuestionsMixin, forms.Form):
+    """Another problem found on site; choosing its kind brings that kind's own questions."""
+
     type = forms.ModelChoiceField(
         label=_("Kind of problem"),
         queryset=RequestType.objects.filter(active=True).order_by("position", "code"),
@@ -88,6 +91,34 @@ class FoundProblemForm(forms.Form):
         help_text=_("Needed when fixed on the spot. The citizen reads it."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, questions_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if questions_url:
+            # Choosing the kind re-draws the form with its questions (htmx); without scripts they
+            # appear, marked, when the form comes back.
+            self.fields["type"].widget.attrs.update(
+                {
+                    "hx-post": questions_url,
+                    "hx-include": "closest form",
+                    "hx-target": "#found",
+                    "hx-swap": "innerHTML",
+                    "hx-trigger": "change",
+                }
+            )
+        self.add_type_questions(self._chosen_type())
+
+    def _chosen_type(self) -> RequestType | None:
+        raw = self.data.get(self.add_prefix("type")) if self.is_bound else self.initial.get("type")
+        try:
+            return RequestType.objects.filter(active=True).get(pk=int(raw))
+        except (TypeError, ValueError, RequestType.DoesNotExist):
+            return None
+
+    def clean(self):
+        data = super().clean()
+        self.clean_type_questions(data)
+        return data
 
 
 class RevealContactForm(forms.Form):

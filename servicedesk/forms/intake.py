@@ -24,8 +24,9 @@ from core.phones import normalize_phone
 from .. import actions
 from ..choices import Channel
 from ..models import RequestType
-from ..selectors import choice_label, field_label, grouped_types, standard_text
+from ..selectors import grouped_types, standard_text
 from ..selectors import handled_by as type_handled_by
+from .questions import TypeQuestionsMixin
 
 # The channels a person can reach us by (proactive and found-on-site requests are not taken here).
 INTAKE_CHANNELS = [
@@ -110,7 +111,7 @@ def type_option_label(request_type: RequestType) -> str:
     }
 
 
-class RequestRowForm(forms.Form):
+class RequestRowForm(TypeQuestionsMixin, forms.Form):
     """One problem: its type, the citizen's words, and the type's own questions (``form_fields``)."""
 
     type = forms.TypedChoiceField(
@@ -146,12 +147,7 @@ class RequestRowForm(forms.Form):
                 "hx-trigger": "change",
             }
         )
-        self.request_type = self._chosen_type()
-        self.detail_names = []
-        for spec in self.request_type.form_fields if self.request_type else []:
-            name = f"detail_{spec['name']}"
-            self.fields[name] = self._detail_field(spec)
-            self.detail_names.append(name)
+        self.add_type_questions(self._chosen_type())
 
     @property
     def standard(self) -> str:
@@ -168,25 +164,6 @@ class RequestRowForm(forms.Form):
         except (TypeError, ValueError):
             return None
 
-    @staticmethod
-    def _detail_field(spec: dict) -> forms.Field:
-        label, kind = field_label(spec), spec.get("kind", "text")
-        # Never required here: the action's own check (clean_details) names the field and the type.
-        if spec.get("choices"):
-            choices = [("", _("Choose…"))] + [(c[0], choice_label(c)) for c in spec["choices"]]
-            field = forms.ChoiceField(label=label, choices=choices, required=False)
-        elif kind == "date":
-            field = forms.CharField(label=label, required=False, widget=DateInput())
-        elif kind == "number":
-            field = forms.CharField(
-                label=label, required=False, widget=forms.NumberInput(attrs={"min": 1, "step": 1})
-            )
-        else:
-            field = forms.CharField(label=label, required=False, max_length=200)
-        field.spec = spec
-        field.required_by_type = bool(spec.get("required"))
-        return field
-
     def is_empty(self) -> bool:
         """A row added and left blank: skipped, not refused."""
         if not self.is_bound:
@@ -196,21 +173,7 @@ class RequestRowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.request_type is None:
-            return data
-        raw = {name.removeprefix("detail_"): data.get(name, "") for name in self.detail_names}
-        self.details = {}
-        # Each of the type's questions alone, so a refusal lands beside the field it is about.
-        for name in self.detail_names:
-            spec = self.fields[name].spec
-            single = RequestType(
-                name=self.request_type.name, name_en=self.request_type.name_en, form_fields=[spec]
-            )
-            try:
-                self.details.update(actions.clean_details(single, raw))
-            except ValidationError as exc:
-                for message in exc.message_dict.get("details", exc.messages):
-                    self.add_error(name, message)
+        self.clean_type_questions(data)
         return data
 
     def draft(self) -> actions.RequestDraft:
@@ -219,9 +182,6 @@ class RequestRowForm(forms.Form):
             description=self.cleaned_data["description"],
             details=dict(self.details),
         )
-
-    def detail_fields(self):
-        return [self[name] for name in self.detail_names]
 
 
 # The request page's operations

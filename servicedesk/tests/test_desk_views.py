@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from core.models import AuditEvent, Notification
@@ -278,6 +279,19 @@ class TestArrange:
         visit.refresh_from_db()
         assert visit.appointment_start is None
 
+    def test_a_clerk_of_another_office_may_not_arrange(self, browser, clerk, visit, leak_crew, plumbing_crew):
+        clerk.office = BranchOffice.objects.create(code="98", name="다른사업소", name_en="Another office")
+        clerk.save(update_fields=["office"])
+        url = reverse("visit-arrange", args=[visit.number])
+        client = browser(clerk)
+        assert client.get(url).status_code == 403
+        assert client.post(url, self.form(automatic="1")).status_code == 403
+        with pytest.raises(PermissionDenied):
+            actions.arrange_visit(
+                visit, start=at(2026, 11, 24, 14), end=at(2026, 11, 24, 16), crew=None, acting_user=clerk
+            )
+        assert Visit.objects.get(pk=visit.pk).appointment_start is None
+
     @pytest.mark.parametrize("persona", ["outsider", "crew", "agent"])
     def test_others_may_not_arrange(self, browser, request, persona, visit, leak_crew, plumbing_crew):
         client = browser(request.getfixturevalue(persona))
@@ -501,13 +515,25 @@ class TestHappyCalls:
             "Happy Call"
         )
 
-    def test_without_a_customer_the_number_stays_masked(self, browser, agent, survey):
-        ServiceRequest.objects.filter(pk=survey.request_id).update(customer=None, account=None)
+    def test_a_contact_without_a_customer_record_is_revealed_and_logged_on_the_request(
+        self, browser, agent, survey
+    ):
+        ServiceRequest.objects.filter(pk=survey.request_id).update(
+            customer=None, account=None, contact_phone="+821098765432", contact_name="김세입"
+        )
         client = browser(agent)
         html = client.get(reverse("happy-call", args=[survey.pk])).content.decode()
-        assert "010-****-5678" in html and "last four digits" in html
+        assert "010-****-5432" in html and "010-9876-5432" not in html and "Reveal to call" in html
         response = client.post(reverse("happy-call", args=[survey.pk]), {"op": "reveal"})
-        assert response.status_code == 422 and "010-1234-5678" not in response.content.decode()
+        html = response.content.decode()
+        assert response.status_code == 200 and "010-9876-5432" in html and "김세입" in html
+        event = AuditEvent.objects.get(action="request.contact_revealed")
+        assert event.category == AuditEvent.Category.ACCESS and event.actor == agent
+        assert (
+            event.details["fields"] == ["contact_name", "contact_phone"]
+            and event.details["why"] == "callback"
+        )
+        assert event.object_id == survey.request_id
         assert not AuditEvent.objects.filter(action="customer.personal_data_revealed").exists()
 
     @pytest.mark.parametrize("persona", ["outsider", "crew"])

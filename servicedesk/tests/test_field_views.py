@@ -183,6 +183,7 @@ class TestVisitPage:
     def test_what_the_crew_needs_before_arriving(self, en, visit, leak_crew, types, agent, household, clerk):
         # An earlier complaint at this address, already resolved.
         (old,) = take(types, household, "water_quality", agent=agent).requests
+        Visit.objects.filter(pk=old.visit_id).update(status=VisitStatus.CANCELLED)  # tested by phone instead
         actions.complete_request(old, resolution="수질 검사 결과 적합", acting_user=clerk)
         en.force_login(leak_crew)
         page = en.get(reverse("field-visit", args=[visit.number])).content.decode()
@@ -316,6 +317,29 @@ class TestWorkingTheVisit:
         )
         assert "Say what was fixed on the spot." in response.content.decode()
         assert not ServiceRequest.objects.filter(channel=Channel.FIELD).exists()
+
+    def test_a_found_problem_asks_its_kinds_questions(self, en, visit, leak_crew, types):
+        en.force_login(leak_crew)
+        supply = types["supply_inconvenience"]
+        # Choosing the kind re-draws the form with its questions, keeping what was typed; nothing saved.
+        response = en.post(
+            op(visit, "found-questions"), {"type": supply.pk, "description": "수압 약함"}, **HTMX
+        )
+        body = response.content.decode()
+        assert 'name="detail_symptom"' in body and "수압 약함" in body and " open" in body
+        assert not ServiceRequest.objects.filter(channel=Channel.FIELD).exists()
+        # Sent without the required answer: refused beside the question, nothing half-written.
+        response = en.post(op(visit, "found"), {"type": supply.pk, "description": "수압 약함"}, **HTMX)
+        assert "Symptom is required for Supply inconvenience (no or low water)." in response.content.decode()
+        assert not ServiceRequest.objects.filter(channel=Channel.FIELD).exists()
+        response = en.post(
+            op(visit, "found"),
+            {"type": supply.pk, "description": "수압 약함", "detail_symptom": "low_pressure"},
+            **HTMX,
+        )
+        handed = ServiceRequest.objects.get(channel=Channel.FIELD)
+        assert handed.type == supply and handed.details == {"symptom": "low_pressure"}
+        assert handed.number in response.content.decode()
 
     def test_a_completed_visit_is_read_only(self, en, visit, leak_crew):
         actions.complete_visit(visit, findings="", work_done="수리", acting_user=leak_crew)

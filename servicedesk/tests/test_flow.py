@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
 
 from core.models import AuditEvent, Notification
 from servicedesk import actions
+from servicedesk.actions.sweeps import at_risk_after
 from servicedesk.choices import (
     AnsweredVia,
     Channel,
@@ -119,6 +120,53 @@ class TestIntake:
         assert all(r.status == RequestStatus.SCHEDULED for r in work)
         name_change = next(r for r in intake.requests if r.type.code == "name_change")
         assert name_change.visit_id is None and name_change.status == RequestStatus.RECEIVED
+
+    def test_no_free_crew_keeps_the_requests_and_the_wished_time(self, agent, types, household):
+        # Nobody in the office can diagnose leaks: the caller's request is not refused for it.
+        appointment = (at(2026, 11, 24, 14, 0), at(2026, 11, 24, 16, 0))
+        intake = take(types, household, "leak_diagnosis", agent=agent, appointment=appointment)
+        (request,) = intake.requests
+        assert "choose the crew by hand" in intake.not_arranged
+        visit = intake.visit
+        assert visit.appointment_start is None and not visit.crew.exists()
+        assert (visit.requested_start, visit.requested_end) == appointment
+        assert request.status == RequestStatus.RECEIVED and request.visit == visit
+
+    def test_an_appointment_in_the_past_still_refuses_the_intake(self, agent, types, household, leak_crew):
+        with pytest.raises(ValidationError, match="in the past"):
+            take(
+                types,
+                household,
+                "leak_diagnosis",
+                agent=agent,
+                appointment=(at(2026, 11, 20, 9), at(2026, 11, 20, 10)),
+            )
+        assert not ServiceRequest.objects.exists() and not Visit.objects.exists()
+
+    def test_two_racing_sends_of_one_form_create_it_once(self, agent, types, household, monkeypatch):
+        from servicedesk.actions import intake as intake_module
+
+        first = take(types, household, "leak_diagnosis", "enquiry", agent=agent, intake_key="k1")
+        # The second send checked for an earlier one before the first had committed.
+        real = intake_module._earlier_intake
+        calls = []
+        monkeypatch.setattr(
+            intake_module,
+            "_earlier_intake",
+            lambda key: calls.append(key) or (real(key) if len(calls) > 1 else None),
+        )
+        again = take(types, household, "leak_diagnosis", "enquiry", agent=agent, intake_key="k1")
+        assert again.repeated and [r.number for r in again.requests] == [r.number for r in first.requests]
+        assert ServiceRequest.objects.count() == 2 and Visit.objects.count() == 1
+        assert Notification.objects.filter(kind="servicedesk.received").count() == 1
+
+    def test_crew_choice_stops_when_everyone_is_chosen(self, city, leak_crew):
+        from staff.models import Skill
+
+        needed = set(Skill.objects.filter(code__in=["leak", "plumbing"]).values_list("pk", flat=True))
+        # The only member covers part of it: chosen, and arrange_visit names what is missing.
+        assert actions.choose_crew(city.office, needed, dt.date(2026, 11, 24)) == [leak_crew]
+        assert actions.choose_crew(city.office, set(), dt.date(2026, 11, 24)) == [leak_crew]
 
     def test_automatic_crew_prefers_the_least_loaded_member(
         self, agent, types, city, household, django_user_model
@@ -259,6 +307,34 @@ class TestFieldWork:
         assert found.visit is not None and found.visit != visit
         assert found.visit.status == VisitStatus.PLANNED and found.visit.appointment_start is None
 
+    def test_a_request_on_a_live_visit_is_not_completed_from_the_desk(self, visit, clerk, leak_crew):
+        (request,) = visit.requests.all()
+        with pytest.raises(ValidationError, match="completed with the visit"):
+            actions.complete_request(request, resolution="전화로 해결", acting_user=clerk)
+        request.refresh_from_db()
+        assert request.status == RequestStatus.SCHEDULED and not Survey.objects.exists()
+        Visit.objects.filter(pk=visit.pk).update(status=VisitStatus.CANCELLED)
+        assert actions.complete_request(request, resolution="전화로 해결", acting_user=clerk).is_open is False
+
+    def test_a_found_problem_answers_its_kinds_questions(self, visit, leak_crew, types):
+        with pytest.raises(ValidationError, match="Symptom is required"):
+            actions.report_found_problem(
+                visit,
+                request_type=types["supply_inconvenience"],
+                description="수압 약함",
+                resolved_on_site=False,
+                acting_user=leak_crew,
+            )
+        found = actions.report_found_problem(
+            visit,
+            request_type=types["supply_inconvenience"],
+            description="수압 약함",
+            details={"symptom": "low_pressure"},
+            resolved_on_site=False,
+            acting_user=leak_crew,
+        )
+        assert found.details == {"symptom": "low_pressure"}
+
     def test_extra_problem_fixed_on_the_spot_is_completed_on_this_visit(self, visit, leak_crew, types):
         found = actions.report_found_problem(
             visit,
@@ -363,6 +439,34 @@ class TestDelaysAndEscalation:
         assert request.number in notice.body and request.status_token in notice.body
         assert request.updates.filter(kind=UpdateKind.DELAYED).exists()
 
+    def test_the_at_risk_moment_is_the_last_fifth_of_the_standard(
+        self, agent, types, household, time_machine
+    ):
+        (request,) = take(types, household, "enquiry", agent=agent).requests
+        threshold = at_risk_after(request)
+        assert threshold == request.due_at - (request.due_at - request.received_at) / 5
+        time_machine.move_to(threshold - dt.timedelta(minutes=1))
+        assert actions.warn_of_delays() == 0
+        time_machine.move_to(threshold + dt.timedelta(minutes=1))
+        assert actions.warn_of_delays() == 1
+
+    def test_the_automatic_notice_is_in_the_citizens_language(self, agent, types, household, time_machine):
+        customer = household.accounts.get().customer
+        customer.preferred_language = "en"
+        customer.save(update_fields=["preferred_language"])
+        (request,) = take(types, household, "enquiry", agent=agent).requests
+        time_machine.move_to(at(2026, 12, 1, 9, 0))
+        with translation.override("ko"):  # the worker's or the clerk's language does not matter
+            assert actions.warn_of_delays() == 1
+        body = Notification.objects.get(kind="servicedesk.delayed").body
+        assert "Reason: Your request is still being worked on" in body
+        assert (
+            "So far: Request received on 11/23/2026 10:30 a.m.; expected: within the next business day."
+            in body
+        )
+        note = request.updates.get(kind=UpdateKind.DELAYED).note
+        assert note.startswith("Your request is still being worked on")
+
     def test_staff_announce_a_delay_with_their_reason(self, clerk, agent, types, household):
         (request,) = take(types, household, "supply_works", agent=agent).requests
         actions.announce_delay(
@@ -382,13 +486,44 @@ class TestDelaysAndEscalation:
         )
         assert Notification.objects.filter(kind="servicedesk.delayed").count() == 1
 
-    def test_overdue_requests_are_escalated_once(self, agent, types, household, time_machine):
+    def test_overdue_requests_are_escalated_once(self, agent, supervisor, types, household, time_machine):
         (request,) = take(types, household, "leak_diagnosis", agent=agent).requests
         time_machine.move_to(at(2026, 11, 25, 9, 0))
-        assert actions.escalate_overdue() == 1
+        assert actions.escalate_overdue(acting_user=supervisor) == 1
         assert actions.escalate_overdue() == 0
         request.refresh_from_db()
         assert request.escalated_at is not None
+        assert AuditEvent.objects.get(action="request.escalated").actor == supervisor
+
+
+class TestRevealingTheContact:
+    def test_a_tenant_and_the_holder_are_both_logged(self, agent, types, household):
+        (sr,) = actions.take_requests(
+            [actions.RequestDraft(type=types["enquiry"], description="문의")],
+            channel=Channel.PHONE,
+            contact=actions.Contact(name="김세입", phone="010-9876-5432"),
+            premise=household,
+            acting_user=agent,
+        ).requests
+        shown = actions.reveal_request_contact(sr, reason="callback", acting_user=agent)
+        assert (shown.name, shown.phone, shown.holder_phone) == ("김세입", "+821098765432", "+821012345678")
+        logged = set(AuditEvent.objects.filter(category="access").values_list("action", flat=True))
+        assert logged == {"request.contact_revealed", "customer.personal_data_revealed"}
+
+    def test_refused_without_the_right_or_a_reason(
+        self, agent, leak_crew, types, household, django_user_model
+    ):
+        (sr,) = take(types, household, "enquiry", agent=agent).requests
+        nobody = django_user_model.objects.create_user(username="nobody", password="pw")
+        with pytest.raises(PermissionDenied):
+            actions.reveal_request_contact(sr, reason="callback", acting_user=nobody)
+        with pytest.raises(ValidationError, match="Describe the reason"):
+            actions.reveal_request_contact(sr, reason="other", acting_user=agent)
+        ServiceRequest.objects.filter(pk=sr.pk).update(customer=None, contact_name="", contact_phone="")
+        sr.refresh_from_db()
+        with pytest.raises(ValidationError, match="has no contact to reveal"):
+            actions.reveal_request_contact(sr, reason="callback", acting_user=agent)
+        assert not AuditEvent.objects.filter(category="access").exists()
 
 
 def test_email_notices_go_through_django_mail(agent, types, household, django_capture_on_commit_callbacks):

@@ -114,6 +114,34 @@ class TestIntake:
         assert reverse("household", args=[household.pk]) in done
         assert "010-****-5678" in done
 
+    def test_an_appointment_no_crew_can_take_is_kept_for_the_arranging_clerk(
+        self, client, agent, supervisor, types, household
+    ):
+        client.force_login(agent)
+        data = intake_data(
+            types,
+            household,
+            [("leak_diagnosis", "계량기 옆에서 물이 새요", {})],
+            appointment_date="2026-11-24",
+            appointment_start="14:00",
+            appointment_end="16:00",
+            appointment_note="세입자가 집에 있음",
+        )
+        response = client.post(reverse("intake"), data, follow=True)
+        page = response.content.decode()
+        assert response.status_code == 200 and ServiceRequest.objects.count() == 1
+        assert "The requests are saved, but the visit could not be arranged" in page
+        assert "The citizen asked for" in page and "14:00–16:00" in page
+        visit = Visit.objects.get()
+        client.force_login(supervisor)
+        form = client.get(reverse("visit-arrange", args=[visit.number])).context["form"]
+        assert (str(form.initial["on"]), str(form.initial["start"]), str(form.initial["end"])) == (
+            "2026-11-24",
+            "14:00:00",
+            "16:00:00",
+        )
+        assert form.initial["note"] == "세입자가 집에 있음"
+
     def test_a_missing_required_field_names_it_and_keeps_what_was_typed(
         self, client, agent, types, household
     ):

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,14 +21,13 @@ from django.views.decorators.http import require_http_methods
 from core.forms import add_action_errors
 from core.phones import format_phone
 from core.pii import mask_name, mask_phone
-from customers.actions import reveal_personal_data
 from customers.choices import RevealReason
-from customers.privacy import shown_name
+from customers.privacy import REVEAL_PERMISSION, shown_name
 from staff.models import BranchOffice
 
 from .. import actions
 from .. import board as selectors
-from ..actions.dispatch import field_crew
+from ..actions.dispatch import field_crew, may_arrange
 from ..actions.survey import MAX_CALL_ATTEMPTS
 from ..choices import OPEN_REQUEST_STATUSES, SurveyStatus
 from ..forms.desk import AnswerForm, ArrangeForm, RevealForm
@@ -108,6 +107,10 @@ ACTION_FIELDS = {"appointment_start": "start", "appointment_end": "end", "appoin
 @require_http_methods(["GET", "POST"])
 def arrange(request, number: str):
     visit = get_object_or_404(Visit.objects.select_related("premise__district", "office"), number=number)
+    if not may_arrange(request.user, visit):
+        raise PermissionDenied(
+            _("Visit %(number)s belongs to %(office)s.") % {"number": visit.number, "office": visit.office}
+        )
     requests = list(
         visit.requests.select_related("type", "owner").prefetch_related("type__skills").order_by("pk")
     )
@@ -203,8 +206,12 @@ def _arrange_initial(visit: Visit, query) -> dict:
             "note": query.get("note", ""),
             "crew": query.getlist("crew"),
         }
-    if visit.appointment_start is None:
+    if visit.appointment_start is None and visit.requested_start is None:
         return {"on": timezone.localdate()}
+    if visit.appointment_start is None:
+        # Start from the time the citizen asked for at intake, when no crew could be sent then.
+        start, end = timezone.localtime(visit.requested_start), timezone.localtime(visit.requested_end)
+        return {"on": start.date(), "start": start.time(), "end": end.time(), "note": visit.appointment_note}
     start, end = timezone.localtime(visit.appointment_start), timezone.localtime(visit.appointment_end)
     return {
         "on": start.date(),
@@ -223,7 +230,7 @@ def _arrange_initial(visit: Visit, query) -> dict:
 @require_http_methods(["GET", "POST"])
 def board(request):
     if request.method == "POST":
-        escalated = actions.escalate_overdue()
+        escalated = actions.escalate_overdue(acting_user=request.user)
         if escalated:
             messages.success(
                 request,
@@ -330,7 +337,7 @@ def happy_call(request, survey_id: int):
         "prefers_other_language": customer is not None
         and not (request.LANGUAGE_CODE or "ko").startswith(customer.preferred_language or "ko"),
         "max_attempts": MAX_CALL_ATTEMPTS,
-        "can_reveal": customer is not None and request.user.has_perm("customers.reveal_personal_data"),
+        "can_reveal": request.user.has_perm(REVEAL_PERMISSION),
     }
     return render(request, "servicedesk/desk/happy_call.html", context, status=status)
 
@@ -340,49 +347,34 @@ def _masked_contact(name: str) -> str:
 
 
 def _reveal(request, survey: Survey, form: RevealForm, phone: dict) -> bool:
-    """Unmask the number to call, logged as a call-back; only possible through the customer record."""
+    """Unmask the number to call, logged as a call-back."""
     service_request = survey.request
-    customer = service_request.customer
-    if customer is None:
-        form.add_error(
-            None,
-            _(
-                "This request has no customer record, so the number cannot be revealed with a logged "
-                "reason; call the number on the request from the office system."
-            ),
-        )
-        return False
     if not form.is_valid():
         return False
     try:
-        reveal_personal_data(
-            customer,
+        contact = actions.reveal_request_contact(
+            service_request,
             reason=RevealReason.CALLBACK,
             note=form.cleaned_data["note"]
             or _("Happy Call on request %(number)s") % {"number": service_request.number},
             acting_user=request.user,
-            household_id=service_request.premise_id,
         )
     except ValidationError as exc:
         add_action_errors(form, exc)
         return False
-    number = _call_phone(service_request)
-    phone.update(
-        revealed=True, number=format_phone(number), name=service_request.contact_name or customer.name
-    )
-    if customer.phone and customer.phone != number:
-        phone["holder"] = format_phone(customer.phone)
+    phone.update(revealed=True, number=format_phone(contact.phone), name=contact.name)
+    if contact.holder_phone:
+        phone["holder"] = format_phone(contact.holder_phone)
     return True
 
 
 def _phone_block(request, survey, form, phone, status=200):
-    customer = survey.request.customer
     context = {
         "survey": survey,
         "sr": survey.request,
         "reveal_form": form,
         "phone": phone,
-        "can_reveal": customer is not None and request.user.has_perm("customers.reveal_personal_data"),
+        "can_reveal": request.user.has_perm(REVEAL_PERMISSION),
         "open": survey.status == SurveyStatus.SCHEDULED,
     }
     return render(request, "servicedesk/desk/_call_phone.html", context, status=status)

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.forms import add_action_errors
-from customers import actions as customer_actions
 from customers.choices import RevealReason
 
 from .. import actions, field_data
@@ -75,7 +74,7 @@ def _render_visit(request, visit: Visit, *, revealed_request_id=None, status=200
         "visit": visit,
         "work_form": forms.get("work_form") or _work_form(page),
         "photo_form": forms.get("photo_form") or PhotoForm(),
-        "found_form": forms.get("found_form") or FoundProblemForm(),
+        "found_form": forms.get("found_form") or _found_form(visit),
         "reveal_form": RevealContactForm(),
     }
     return render(request, "servicedesk/field/visit.html", context, status=status)
@@ -174,8 +173,25 @@ def _photo(request, visit: Visit):
     return _render_visit(request, visit, photo_form=form)
 
 
+def _found_form(visit: Visit, data=None, **kwargs) -> FoundProblemForm:
+    questions_url = reverse("field-visit-operation", args=[visit.number, "found-questions"])
+    return FoundProblemForm(data, questions_url=questions_url, **kwargs)
+
+
+def _found_fragment(request, visit: Visit, form: FoundProblemForm, *, just_found=None, is_open=False):
+    context = {
+        "visit": visit,
+        "found_list": field_data.found_on_visit(visit),
+        "found_form": form,
+        "found_open": is_open,
+        "just_found": just_found,
+        "workable": True,
+    }
+    return render(request, "servicedesk/field/_found.html", context)
+
+
 def _found(request, visit: Visit):
-    form = FoundProblemForm(request.POST)
+    form = _found_form(visit, request.POST)
     found = None
     if form.is_valid():
         d = form.cleaned_data
@@ -184,6 +200,7 @@ def _found(request, visit: Visit):
                 visit,
                 request_type=d["type"],
                 description=d["description"],
+                details=form.details,
                 resolved_on_site=d["resolved_on_site"],
                 resolution=d["resolution"],
                 acting_user=request.user,
@@ -191,18 +208,18 @@ def _found(request, visit: Visit):
         except ValidationError as exc:
             add_action_errors(form, exc)
     if request.htmx:
-        context = {
-            "visit": visit,
-            "found_list": field_data.found_on_visit(visit),
-            "found_form": FoundProblemForm() if found else form,
-            "just_found": found,
-            "workable": True,
-        }
-        return render(request, "servicedesk/field/_found.html", context)
+        return _found_fragment(request, visit, _found_form(visit) if found else form, just_found=found)
     if found:
         messages.success(request, _found_message(found))
         return _back(visit)
     return _render_visit(request, visit, found_form=form)
+
+
+def _found_questions(request, visit: Visit):
+    """The form again, with the chosen kind's own questions and what was typed so far; nothing saved."""
+    keep = ("type", "description", "resolved_on_site", "resolution")
+    initial = {name: request.POST.get(name) for name in keep if request.POST.get(name)}
+    return _found_fragment(request, visit, _found_form(visit, initial=initial), is_open=True)
 
 
 def _found_message(found) -> str:
@@ -242,21 +259,20 @@ def _complete(request, visit: Visit):
 
 
 def _reveal(request, visit: Visit):
-    """Unmask the contact to call them; logged against the account holder as a field-visit reveal."""
+    """Unmask the contact to call them; logged as a field-visit reveal."""
     form = RevealContactForm(request.POST)
     if not form.is_valid():
         raise Http404
     requests = {r.pk: r for r in visit.requests.select_related("customer")}
     target = requests.get(form.cleaned_data["request"])
-    if target is None or target.customer is None:
-        raise Http404(_("No account holder to reveal on this visit."))
+    if target is None:
+        raise Http404(_("No such request on this visit."))
     try:
-        customer_actions.reveal_personal_data(
-            target.customer,
+        actions.reveal_request_contact(
+            target,
             reason=RevealReason.FIELD_VISIT,
             note=form.cleaned_data["note"] or _("Calling about visit %(number)s") % {"number": visit.number},
             acting_user=request.user,
-            household_id=visit.premise_id,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -273,6 +289,7 @@ _OPERATIONS = {
     "findings": _findings,
     "photo": _photo,
     "found": _found,
+    "found-questions": _found_questions,
     "complete": _complete,
     "reveal": _reveal,
 }

@@ -109,6 +109,12 @@ def intake(request):
         else:
             if result.repeated:
                 messages.info(request, _("This intake was already saved; nothing new was created."))
+            elif result.not_arranged:
+                messages.warning(
+                    request,
+                    _("The requests are saved, but the visit could not be arranged: %(reason)s")
+                    % {"reason": result.not_arranged},
+                )
             return redirect("intake-done", result.requests[0].number)
     return _render_intake(request, form, rows, premise=premise, status=422)
 
@@ -311,7 +317,7 @@ def _available(sr: ServiceRequest) -> list[str]:
         return []
     waiting = sr.status == RequestStatus.WAITING
     ops = ["assign", "resume" if waiting else "pause", "delay"]
-    if sr.visit_id is None:
+    if actions.on_live_visit(sr) is None:
         ops.append("complete")  # requests on a visit are completed with the visit, in the field
     ops.append("cancel")
     return ops
@@ -339,13 +345,7 @@ def request_operation(request, number: str, operation: str):
         raise Http404(_("No such operation."))
     sr = get_object_or_404(ServiceRequest.objects.select_related("type", "visit", "office"), number=number)
     form = _operation_form(operation, sr, request.user, data=request.POST)
-    if operation == "complete" and sr.visit_id:
-        form.add_error(
-            None,
-            _("Request %(number)s is on visit %(visit)s: it is completed with the visit, on the field page.")
-            % {"number": sr.number, "visit": sr.visit.number},
-        )
-    elif form.is_valid():
+    if form.is_valid():
         try:
             done = _perform(operation, sr, form, request.user)
         except ValidationError as exc:

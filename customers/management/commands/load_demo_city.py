@@ -1,5 +1,8 @@
 """manage.py load_demo_city --premises N [--seed S] [--flush]: the synthetic demo city."""
 
+import io
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -28,6 +31,8 @@ class Command(BaseCommand):
             result = load_demo_city(premises, seed=seed, flush=flush, log=progress, **extra)
             with transaction.atomic():
                 requests = load_demo_requests(seed=seed, stdout=self.stdout if verbosity > 1 else None)
+            # The ordinance the demo city bills by (configuration, not demo data: loading is idempotent).
+            call_command("load_tariffs", use="seoul", stdout=io.StringIO())
         except DemoCityError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
