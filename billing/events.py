@@ -6,12 +6,28 @@ from core.audit import ActionText, register_actions
 
 TARIFF_VERSION_SAVED = "tariff.version_saved"
 TARIFF_PUT_IN_USE = "tariff.put_in_use"
+BILLING_RUN_STARTED = "billing.run_started"
+BILLING_RUN_FINISHED = "billing.run_finished"
+FINAL_BILL_ISSUED = "billing.final_bill_issued"
 
 ACTIONS = {
     TARIFF_VERSION_SAVED: ActionText(
         _("Tariff version saved"), _("Tariff %(tariff)s: the version from %(effective_from)s was saved.")
     ),
     TARIFF_PUT_IN_USE: ActionText(_("Tariff put in use"), _("Billing now prices with tariff %(tariff)s.")),
+    BILLING_RUN_STARTED: ActionText(
+        _("Billing run started"), _("Billing of cycle %(cycle)s for %(period)s started (pass %(pass)s).")
+    ),
+    FINAL_BILL_ISSUED: ActionText(
+        _("Final bill issued"), _("Final bill of account %(account)s for %(period)s: %(total)s won.")
+    ),
+    BILLING_RUN_FINISHED: ActionText(
+        _("Billing run finished"),
+        _(
+            "Billing of cycle %(cycle)s for %(period)s: %(status)s — %(bills)s bills, "
+            "%(exceptions)s exceptions, %(unaccounted)s unaccounted."
+        ),
+    ),
 }
 
 register_actions(ACTIONS)

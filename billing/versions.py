@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from .models import Tariff
+from .models import Tariff, TariffVersion
 from .pricing import Segment
 
 
@@ -15,15 +16,24 @@ def segments_for(tariff: Tariff, start: date, end: date) -> list[Segment]:
     covered (the caller reports the gap rather than pricing it with a later tariff).
     """
     versions = list(tariff.versions.filter(effective_from__lte=end).order_by("effective_from"))
-    segments = []
+    return [segment for _version, segment in split_by_version(versions, start, end)]
+
+
+def split_by_version(
+    versions: Sequence[TariffVersion], start: date, end: date
+) -> list[tuple[TariffVersion, Segment]]:
+    """``versions`` (ordered by effective date) cut to ``start``..``end``, each with its segment."""
+    pieces = []
     for index, version in enumerate(versions):
+        if version.effective_from > end:
+            break
         following = (
             versions[index + 1].effective_from if index + 1 < len(versions) else end + timedelta(days=1)
         )
         first, last = max(version.effective_from, start), min(following - timedelta(days=1), end)
         if first <= last:
-            segments.append(Segment(rules=version.rules(), days=(last - first).days + 1))
-    return segments
+            pieces.append((version, Segment(rules=version.parsed_rules, days=(last - first).days + 1)))
+    return pieces
 
 
 def covered_days(segments: list[Segment]) -> int:

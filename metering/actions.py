@@ -13,7 +13,7 @@ from . import events
 from .choices import ExceptionReason, ExceptionStatus, ReadingKind, ReadingStatus
 from .imports import import_readings
 from .models import MeterReading, ReadingException
-from .readings import check_next_reading, last_reading
+from .readings import check_next_reading, consumption_between, last_reading
 
 __all__ = ["accept_reading", "correct_reading", "import_readings", "order_reread"]
 
@@ -102,8 +102,7 @@ def correct_reading(
     previous = last_reading(reading.meter)
     consumption = days = None
     if previous is not None:
-        limit = reading.meter.register_limit
-        consumption = (limit - previous.value + value) if rolled_over else value - previous.value
+        consumption = consumption_between(reading.meter, previous.value, value, rolled_over)
         days = (reading.read_on - previous.read_on).days
     correction = MeterReading.objects.create(
         meter=reading.meter,

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from customers.choices import AccountStatus
 from customers.models import MeterInstallation
 
-from .choices import IMPORTED_KINDS, ExceptionReason, ReadingKind, ReadingStatus
+from .choices import IMPORTED_KINDS, MEASURED_KINDS, ExceptionReason, ReadingKind, ReadingStatus
 from .models import MeterReading
 
 CHUNK = 5000
@@ -80,7 +80,7 @@ def load_context(rows) -> Context:
     middle = first + (last - first) / 2
     for ids in _chunks(meter_ids):
         valid = MeterReading.objects.filter(meter_id__in=ids, status=ReadingStatus.VALID)
-        context.last.update(_latest(valid))
+        context.last.update(latest_by_meter(valid))
         context.taken.update(
             MeterReading.objects.filter(
                 meter_id__in=ids, read_on__gte=first, read_on__lte=last, kind__in=IMPORTED_KINDS
@@ -88,7 +88,7 @@ def load_context(rows) -> Context:
             .exclude(status=ReadingStatus.VOID)
             .values_list("meter_id", "read_on")
         )
-        with_use = valid.filter(consumption__isnull=False, days__gt=0)
+        with_use = valid.filter(kind__in=MEASURED_KINDS, consumption__isnull=False, days__gt=0)
         for target, start, end in (
             (context.yearly_daily, first - timedelta(days=365), last),
             (context.season_daily, middle - timedelta(days=395), middle - timedelta(days=335)),
@@ -113,7 +113,8 @@ def load_context(rows) -> Context:
     return context
 
 
-def _latest(readings) -> dict[int, Last]:
+def latest_by_meter(readings) -> dict[int, Last]:
+    """Each meter's latest reading among ``readings`` (a queryset)."""
     fields = ("meter_id", "read_on", "value", "kind")
     if connection.vendor == "postgresql":
         rows = readings.order_by("meter_id", "-read_on", "-id").distinct("meter_id").values_list(*fields)

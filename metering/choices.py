@@ -49,3 +49,6 @@ class ImportStatus(models.TextChoices):
 
 # The read types a reading file may carry (registry operations write the others).
 IMPORTED_KINDS = (ReadingKind.ACTUAL, ReadingKind.ESTIMATED, ReadingKind.CUSTOMER)
+# Read types whose consumption shows how a household uses water (expectations, estimates):
+# registry readings count vacancies and estimates count guesses.
+MEASURED_KINDS = (ReadingKind.ACTUAL, ReadingKind.CUSTOMER)

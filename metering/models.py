@@ -58,7 +58,11 @@ class MeterReading(models.Model):
         verbose_name = _("meter reading")
         verbose_name_plural = _("meter readings")
         ordering = ["meter", "-read_on", "-id"]
-        indexes = [models.Index(fields=["meter", "-read_on", "-id"], name="reading_meter_latest")]
+        indexes = [
+            models.Index(fields=["meter", "-read_on", "-id"], name="reading_meter_latest"),
+            # The billing run reads each account's readings of the period.
+            models.Index(fields=["account", "read_on"], name="reading_account_day"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(rolled_over=True) | ~Q(kind__in=[ReadingKind.INSTALL]),

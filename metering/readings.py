@@ -10,14 +10,23 @@ from django.utils.translation import gettext as _
 
 from core.audit import user_or_none
 
-from .choices import ReadingStatus
+from .choices import ReadingKind, ReadingStatus
 from .models import MeterReading
 
 
 def record_reading(
     meter, *, value: int, read_on: date, kind: str, acting_user, rolled_over: bool = False, account=None
 ) -> MeterReading:
-    """Write a reading that :func:`check_next_reading` has accepted."""
+    """Write a reading that :func:`check_next_reading` has accepted.
+
+    Like an imported reading, it carries the consumption since the meter's previous
+    valid reading, which is what billing sums (an install reading starts a meter's count).
+    """
+    consumption = days = None
+    previous = last_reading(meter) if kind != ReadingKind.INSTALL else None
+    if previous is not None:
+        consumption = consumption_between(meter, previous.value, value, rolled_over)
+        days = (read_on - previous.read_on).days
     return MeterReading.objects.create(
         meter=meter,
         account=account,
@@ -25,8 +34,15 @@ def record_reading(
         value=value,
         kind=kind,
         rolled_over=rolled_over,
+        consumption=consumption,
+        days=days,
         recorded_by=user_or_none(acting_user),
     )
+
+
+def consumption_between(meter, previous: int, value: int, rolled_over: bool) -> int:
+    """m³ used from register ``previous`` to ``value`` (across zero when the register rolled over)."""
+    return meter.register_limit - previous + value if rolled_over else value - previous
 
 
 def last_reading(meter) -> MeterReading | None:

@@ -219,6 +219,16 @@ READING_MIN_EXPECTED_M3 = env_int("READING_MIN_EXPECTED_M3", 5)
 # The largest reading file accepted at once.
 READING_FILE_MAX_BYTES = env_int("READING_FILE_MAX_BYTES", 50 * 1024 * 1024)
 
+# Billing run (docs/billing.md). A reading counts for a month when it is taken this many
+# days before or after the cycle's reading day.
+BILLING_READ_WINDOW_DAYS = env_int("BILLING_READ_WINDOW_DAYS", 10)
+# Accounts per chunk: one transaction of one worker.
+BILLING_CHUNK_SIZE = env_int("BILLING_CHUNK_SIZE", 10000)
+# An estimate needs at least this many days of valid readings in the last year.
+BILLING_ESTIMATE_MIN_DAYS = env_int("BILLING_ESTIMATE_MIN_DAYS", 28)
+# Bills are due this many days after they are issued (moved to the next business day).
+BILL_DUE_DAYS = env_int("BILL_DUE_DAYS", 20)
+
 # The demo prints its logins and shows a hint on the login page.
 SUIDO_DEMO = env_bool("SUIDO_DEMO", False)
 # Search returns at most this many rows; the agent narrows the query instead of paging.

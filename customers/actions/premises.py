@@ -17,8 +17,8 @@ from metering.choices import ReadingKind
 from metering.readings import check_next_reading, record_reading
 
 from .. import events
-from ..choices import METER_DIAMETERS, BuildingUse, RemovalReason
-from ..models import Meter, MeterInstallation, Premise, PremiseHouseholdCount
+from ..choices import METER_DIAMETERS, OPEN_STATUSES, BuildingUse, RemovalReason
+from ..models import Account, Meter, MeterInstallation, Premise, PremiseHouseholdCount
 from .common import current_installation, lock_premises, not_far_ahead, not_in_future, require_date
 
 
@@ -207,6 +207,13 @@ def replace_meter(
         )
     check_next_reading(meter, value=install_reading, read_on=on, value_field="install_reading")
 
+    # The readings of a replacement belong to the account supplied here: the old meter's
+    # last consumption is billed to it.
+    supplied = (
+        Account.objects.filter(premise=premise, status__in=OPEN_STATUSES, start_date__lte=on)
+        .order_by("start_date", "id")
+        .first()
+    )
     if old is not None:
         old.removed_on = on
         old.removal_reading = removal_reading
@@ -218,13 +225,19 @@ def replace_meter(
             read_on=on,
             kind=ReadingKind.REMOVAL,
             rolled_over=removal_rolled_over,
+            account=supplied,
             acting_user=acting_user,
         )
     installation = MeterInstallation.objects.create(
         meter=meter, premise=premise, installed_on=on, install_reading=install_reading
     )
     record_reading(
-        meter, value=install_reading, read_on=on, kind=ReadingKind.INSTALL, acting_user=acting_user
+        meter,
+        value=install_reading,
+        read_on=on,
+        kind=ReadingKind.INSTALL,
+        account=supplied,
+        acting_user=acting_user,
     )
     details = {
         "new_serial": meter.serial,

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +62,11 @@ class TariffVersion(models.Model):
         return f"{self.tariff_id} from {self.effective_from}"
 
     def rules(self):
-        from .rules import parse_rules
+        from ..rules import parse_rules
 
         return parse_rules(self.definition, self.effective_from)
+
+    @cached_property
+    def parsed_rules(self):
+        """The rules, parsed once per loaded version (a billing run prices many groups with one)."""
+        return self.rules()

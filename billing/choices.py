@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BillStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BillKind(models.TextChoices):
+    REGULAR = "regular", _("Regular bill")
+    FINAL = "final", _("Final bill (move-out)")
+
+
+class RunStatus(models.TextChoices):
+    """A run is *balanced* only when every account in its scope has a bill or an exception."""
+
+    RUNNING = "running", _("Running")
+    BALANCED = "balanced", _("Balanced: every account billed or explained")
+    WITH_EXCEPTIONS = "exceptions", _("Finished with exceptions")
+    UNBALANCED = "unbalanced", _("Stopped: accounts unaccounted for")
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RunExceptionReason(models.TextChoices):
+    """Why an account of the cycle has no bill for the period."""
+
+    NO_READING = "no_reading", _("No reading, and no history to estimate from")
+    HELD_READING = "held_reading", _("Reading waiting in the exceptions queue")
+    REREAD = "reread", _("Re-read ordered, new reading not in yet")
+    SUSPENDED = "suspended", _("Supply suspended, nothing read")
+    NO_METER = "no_meter", _("No meter installed")
+    NO_TARIFF = "no_tariff", _("The tariff has no price for this account")
+    ERROR = "error", _("Unexpected error")
+
+
+# Exceptions that are a state of the account rather than a problem to solve.
+INFORMATIONAL_REASONS = (RunExceptionReason.SUSPENDED,)

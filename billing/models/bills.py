@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import BillKind, BillStatus
+
+
+class SewerVolume(models.Model):
+    """How an account's sewer volume differs from its water volume, from a date on.
+
+    Groundwater users discharge water the meter never saw (added per month); an
+    exemption or partial discharge (a factory's cooling water, a farm) is a percentage
+    of the water volume below 100.
+    """
+
+    account = models.ForeignKey("customers.Account", on_delete=models.CASCADE, related_name="sewer_volumes")
+    effective_from = models.DateField(_("effective from"))
+    percent_of_water = models.PositiveSmallIntegerField(
+        _("share of the water volume (%)"), default=100, validators=[MaxValueValidator(100)]
+    )
+    groundwater_m3_per_month = models.PositiveIntegerField(_("groundwater (m³ per month)"), default=0)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sewer volume rule")
+        verbose_name_plural = _("sewer volume rules")
+        ordering = ["account", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "effective_from"], name="sewer_volume_one_per_day"),
+            models.CheckConstraint(condition=Q(percent_of_water__lte=100), name="sewer_share_at_most_all"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.percent_of_water}% + {self.groundwater_m3_per_month} m³"
+
+    def sewer_m3(self, water_m3: int, months: int) -> int:
+        return water_m3 * self.percent_of_water // 100 + self.groundwater_m3_per_month * months
+
+
+class Bill(models.Model):
+    """What an account owes for one period: usage between two readings priced by the tariff.
+
+    One issued bill per account and period (a database constraint): a run that is
+    repeated or resumed can only fill gaps. A wrong bill is cancelled and replaced,
+    never edited.
+    """
+
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="bills")
+    run = models.ForeignKey(
+        "billing.BillingRun", null=True, blank=True, on_delete=models.PROTECT, related_name="issued_bills"
+    )
+    period = models.DateField(_("billing month"), help_text=_("The first day of the month billed."))
+    kind = models.CharField(_("kind"), max_length=8, choices=BillKind.choices, default=BillKind.REGULAR)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BillStatus.choices, default=BillStatus.ISSUED
+    )
+    use_type = models.CharField(_("use type"), max_length=16)
+    period_start = models.DateField(_("usage from"), help_text=_("The day of the previous reading."))
+    period_end = models.DateField(_("usage to"), help_text=_("The day of this bill's reading."))
+    days = models.PositiveIntegerField(_("days"))
+    previous_value = models.PositiveBigIntegerField(_("previous register (m³)"), null=True, blank=True)
+    current_value = models.PositiveBigIntegerField(_("current register (m³)"))
+    end_reading = models.ForeignKey(
+        "metering.MeterReading", on_delete=models.PROTECT, related_name="bills", verbose_name=_("reading")
+    )
+    estimated = models.BooleanField(_("estimated reading"), default=False)
+    water_m3 = models.PositiveBigIntegerField(_("water volume (m³)"))
+    sewer_m3 = models.PositiveBigIntegerField(_("sewer volume (m³)"))
+    households = models.PositiveIntegerField(_("households"), default=1)
+    tariff_version = models.ForeignKey(
+        "billing.TariffVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("tariff")
+    )
+    # [[component code, won], …] in the tariff's order; labels come from the tariff version.
+    charges = models.JSONField(_("charges"))
+    subtotal = models.BigIntegerField(_("charges (won)"))
+    adjustments = models.BigIntegerField(_("adjustments (won)"), default=0)
+    total = models.BigIntegerField(_("total (won)"))
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created"))
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, db_default="")
+
+    class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["-period", "-id"]
+        indexes = [models.Index(fields=["account", "-period_end"], name="bill_account_latest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "period"],
+                condition=Q(status=BillStatus.ISSUED),
+                name="one_issued_bill_per_account_period",
+                violation_error_message=_("This account already has a bill for this month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("adjustments")), name="bill_total_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="bill_period_forwards"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=BillStatus.ISSUED, cancelled_at__isnull=True)
+                | Q(status=BillStatus.CANCELLED, cancelled_at__isnull=False),
+                name="bill_cancelled_iff_cancelled_at",
+            ),
+        ]
+        permissions = [("run_billing", _("Can run billing and correct bills"))]
+
+    def __str__(self):
+        return f"{self.account_id} {self.period:%Y-%m}"
