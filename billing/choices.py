@@ -12,6 +12,19 @@ class BillKind(models.TextChoices):
     FINAL = "final", _("Final bill (move-out)")
 
 
+class AdjustmentKind(models.TextChoices):
+    LEAK = "leak", _("Leak reduction (누수감면)")
+    CORRECTION = "correction", _("Correction")
+    OTHER = "other", _("Other")
+
+
+class LeakBaseline(models.TextChoices):
+    """What a leak reduction compares the period's usage with."""
+
+    PREVIOUS_MONTHS = "previous", _("Average of the previous months")
+    SAME_PERIOD_LAST_YEAR = "last_year", _("Same month last year")
+
+
 class RunStatus(models.TextChoices):
     """A run is *balanced* only when every account in its scope has a bill or an exception."""
 

@@ -9,6 +9,9 @@ TARIFF_PUT_IN_USE = "tariff.put_in_use"
 BILLING_RUN_STARTED = "billing.run_started"
 BILLING_RUN_FINISHED = "billing.run_finished"
 FINAL_BILL_ISSUED = "billing.final_bill_issued"
+BILL_CANCELLED = "billing.bill_cancelled"
+BILL_REISSUED = "billing.bill_reissued"
+BILL_ADJUSTED = "billing.bill_adjusted"
 
 ACTIONS = {
     TARIFF_VERSION_SAVED: ActionText(
@@ -20,6 +23,20 @@ ACTIONS = {
     ),
     FINAL_BILL_ISSUED: ActionText(
         _("Final bill issued"), _("Final bill of account %(account)s for %(period)s: %(total)s won.")
+    ),
+    BILL_CANCELLED: ActionText(
+        _("Bill cancelled"),
+        _("The bill of account %(account)s for %(period)s (%(total)s won) was cancelled."),
+    ),
+    BILL_REISSUED: ActionText(
+        _("Bill reissued"),
+        _("Account %(account)s was billed again for %(period)s: %(total)s won instead of %(old_total)s won."),
+    ),
+    BILL_ADJUSTED: ActionText(
+        _("Bill adjusted"),
+        _(
+            "%(kind)s of %(amount)s won on the bill of account %(account)s for %(period)s; it now asks %(total)s won."
+        ),
     ),
     BILLING_RUN_FINISHED: ActionText(
         _("Billing run finished"),

@@ -24,6 +24,8 @@ SIZES = {
     "search": (3_000, 100_000),
     # intake forms posted on whatever demo city the run loaded before (1M premises at full size)
     "intake": (200, 2_000),
+    # the issue: a million accounts billed in about a minute
+    "billing_run": (3_000, 1_000_000),
 }
 
 

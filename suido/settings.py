@@ -228,6 +228,12 @@ BILLING_CHUNK_SIZE = env_int("BILLING_CHUNK_SIZE", 10000)
 BILLING_ESTIMATE_MIN_DAYS = env_int("BILLING_ESTIMATE_MIN_DAYS", 28)
 # Bills are due this many days after they are issued (moved to the next business day).
 BILL_DUE_DAYS = env_int("BILL_DUE_DAYS", 20)
+# Leak reduction (누수감면): the usage without the leak is the daily average of the previous
+# LEAK_BASELINE_MONTHS bills ("previous") or of the same month last year ("last_year");
+# LEAK_REDUCTION_SHARE_PERCENT of the usage above it is waived.
+LEAK_BASELINE = env_str("LEAK_BASELINE", "previous")
+LEAK_BASELINE_MONTHS = env_int("LEAK_BASELINE_MONTHS", 3)
+LEAK_REDUCTION_SHARE_PERCENT = env_int("LEAK_REDUCTION_SHARE_PERCENT", 50)
 
 # The demo prints its logins and shows a hint on the login page.
 SUIDO_DEMO = env_bool("SUIDO_DEMO", False)

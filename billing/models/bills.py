@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import BillKind, BillStatus
+from ..choices import AdjustmentKind, BillKind, BillStatus
 
 
 class SewerVolume(models.Model):
@@ -86,6 +86,15 @@ class Bill(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, db_default="")
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+        help_text=_("The cancelled bill this one was issued instead of."),
+    )
 
     class Meta:
         verbose_name = _("bill")
@@ -115,3 +124,39 @@ class Bill(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.period:%Y-%m}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == BillStatus.ISSUED
+
+
+class Adjustment(models.Model):
+    """A change to what a bill asks, with its reason and, for a rule, the rule's inputs and result."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="adjustment_lines")
+    kind = models.CharField(_("kind"), max_length=16, choices=AdjustmentKind.choices)
+    amount = models.BigIntegerField(_("amount (won)"), help_text=_("Negative for a reduction."))
+    reason = models.CharField(_("reason"), max_length=300)
+    # For a rule (the leak reduction): what it was computed from, so the customer can be told.
+    calculation = models.JSONField(_("calculation"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
+        ordering = ["bill", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bill"],
+                condition=Q(kind="leak"),
+                name="one_leak_reduction_per_bill",
+                violation_error_message=_("This bill already has a leak reduction."),
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
+        ]
+
+    def __str__(self):
+        return f"{self.bill_id} {self.kind} {self.amount}"

@@ -138,12 +138,13 @@ def bill_accounts(
     outcome = Outcome(accounts=len(rows))
     if not rows:
         return outcome
+    # A cycle's accounts are spread over the whole id range: every query below names the
+    # chunk's accounts (or premises) rather than a range, or it would read other cycles' rows.
     ids = [row[0] for row in rows]
-    lo, hi = ids[0], ids[-1]
     billed = set(
-        Bill.objects.filter(
-            account_id__gte=lo, account_id__lte=hi, period=bp.period, status=BillStatus.ISSUED
-        ).values_list("account_id", flat=True)
+        Bill.objects.filter(account_id__in=ids, period=bp.period, status=BillStatus.ISSUED).values_list(
+            "account_id", flat=True
+        )
     )
     rows = [row for row in rows if row[0] not in billed]
     if not rows:
@@ -165,9 +166,10 @@ def bill_accounts(
         )
     statuses = {row[0]: row[2] for row in rows}
     end_dates = {row[0]: row[4] for row in rows}
-    readings = _readings(lo, hi, min(d.start for d in drafts.values()), bp.window_to)
-    rereads = _rereads(lo, hi, bp)
-    meters = _meters(lo, hi, bp)
+    ids = list(drafts)
+    readings = _readings(ids, min(d.start for d in drafts.values()), bp.window_to)
+    rereads = _rereads(ids, bp)
+    meters = _meters({d.premise_id for d in drafts.values()}, bp)
 
     exceptions: list[tuple] = []
     to_estimate: list[Draft] = []
@@ -247,9 +249,9 @@ def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]
     issued = Bill.objects.filter(status=BillStatus.ISSUED)
     found = {
         account: (day, value)
-        for account, day, value in issued.filter(
-            account_id__gte=ids[0], account_id__lte=ids[-1], period=bp.previous_period
-        ).values_list("account_id", "period_end", "current_value")
+        for account, day, value in issued.filter(account_id__in=ids, period=bp.previous_period).values_list(
+            "account_id", "period_end", "current_value"
+        )
     }
     missing = [account for account in ids if account not in found]
     for start in range(0, len(missing), SQLITE_IN_LIMIT):
@@ -263,26 +265,23 @@ def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]
     return found
 
 
-def _readings(lo: int, hi: int, since: date, until: date) -> dict[int, list[Reading]]:
+def _readings(ids: list[int], since: date, until: date) -> dict[int, list[Reading]]:
     by_account: dict[int, list[Reading]] = defaultdict(list)
     rows = (
-        MeterReading.objects.filter(
-            account_id__gte=lo, account_id__lte=hi, read_on__gte=since, read_on__lte=until
-        )
+        MeterReading.objects.filter(account_id__in=ids, read_on__gte=since, read_on__lte=until)
         .exclude(status=ReadingStatus.VOID)
         .order_by("account_id", "read_on", "id")
         .values_list("account_id", "id", "read_on", "value", "kind", "status", "consumption", "meter_id")
     )
-    for account, rid, day, value, kind, status, consumption, meter in rows.iterator(chunk_size=10000):
+    for account, rid, day, value, kind, status, consumption, meter in rows:
         by_account[account].append(Reading(rid, day, value, kind, status, consumption or 0, meter))
     return by_account
 
 
-def _rereads(lo: int, hi: int, bp: BillingPeriod) -> set[int]:
+def _rereads(ids: list[int], bp: BillingPeriod) -> set[int]:
     return set(
         ReadingException.objects.filter(
-            account_id__gte=lo,
-            account_id__lte=hi,
+            account_id__in=ids,
             status=ExceptionStatus.REREAD,
             reading__read_on__gte=bp.window_from,
             reading__read_on__lte=bp.window_to,
@@ -298,22 +297,18 @@ class MeterAtPremise:
     households: int = 1
 
 
-def _meters(lo: int, hi: int, bp: BillingPeriod) -> dict[int, MeterAtPremise]:
+def _meters(premise_ids: set[int], bp: BillingPeriod) -> dict[int, MeterAtPremise]:
     """The meter at each premise of the chunk's accounts on the reading day, and its households."""
     meters: dict[int, MeterAtPremise] = {}
     installs = (
-        MeterInstallation.objects.filter(
-            premise__accounts__id__gte=lo, premise__accounts__id__lte=hi, installed_on__lte=bp.window_to
-        )
+        MeterInstallation.objects.filter(premise_id__in=premise_ids, installed_on__lte=bp.window_to)
         .order_by("premise_id", "installed_on", "id")
         .values_list("premise_id", "meter_id", "meter__diameter_mm", "meter__dials")
     )
     for premise, meter, diameter, dials in installs:
         meters[premise] = MeterAtPremise(meter, diameter, 10**dials)
     counts = (
-        PremiseHouseholdCount.objects.filter(
-            premise__accounts__id__gte=lo, premise__accounts__id__lte=hi, effective_from__lte=bp.read_on
-        )
+        PremiseHouseholdCount.objects.filter(premise_id__in=premise_ids, effective_from__lte=bp.read_on)
         .order_by("premise_id", "effective_from", "id")
         .values_list("premise_id", "households")
     )
@@ -477,11 +472,9 @@ def _price(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tuple]:
 def _sewer_rules(drafts: list[Draft], bp: BillingPeriod) -> dict[int, SewerVolume]:
     if not drafts:
         return {}
-    lo = min(d.account_id for d in drafts)
-    hi = max(d.account_id for d in drafts)
     rules = {}
     for rule in SewerVolume.objects.filter(
-        account_id__gte=lo, account_id__lte=hi, effective_from__lte=bp.read_on
+        account_id__in=[d.account_id for d in drafts], effective_from__lte=bp.read_on
     ).order_by("account_id", "effective_from"):
         rules[rule.account_id] = rule
     return rules

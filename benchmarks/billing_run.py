@@ -1,0 +1,182 @@
+"""How fast a month of the demo city is billed: every cycle, every account.
+
+Loads the demo city of N premises (unless the database already holds one of that
+size), then prepares, untimed, what a month's run starts from: readings for last
+month and this month for the open accounts (about 2 % of this month's missing, so
+the run estimates them or reports them), and last month billed by a first run. It
+then times the run of this month over every cycle — planning, chunks (numpy
+pricing, bulk writes of bills, estimated readings and exceptions) and the
+reconciliation that proves every account has a bill or an exception.
+
+``--workers W`` bills the chunks in W processes, as W Celery workers would.
+
+Ends with: BENCH billing_run accounts=N seconds=S bills_per_second=R …
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import random
+import time
+from datetime import timedelta
+
+from _common import setup_django
+
+
+def generate_readings(period, *, missing_share: float, seed: int) -> int:
+    """One actual reading per open account of every cycle around the cycle's reading day of ``period``."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from billing.run.periods import BillingPeriod
+    from core.bulk import insert_rows
+    from customers.choices import OPEN_STATUSES, UseType
+    from customers.models import Account, BillingCycle, MeterInstallation
+    from metering.choices import ReadingKind, ReadingStatus
+    from metering.models import MeterReading
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    mean_m3 = {UseType.DOMESTIC: 14, UseType.GENERAL: 40, UseType.BATHHOUSE: 600, UseType.INDUSTRIAL: 300}
+    written = 0
+    for cycle in BillingCycle.objects.all():
+        bp = BillingPeriod.of(cycle, period)
+        meters = dict(
+            MeterInstallation.objects.filter(
+                removed_on__isnull=True, premise__route__cycle=cycle
+            ).values_list("premise_id", "meter_id")
+        )
+        last: dict[int, tuple] = {}
+        valid = MeterReading.objects.filter(
+            meter__installations__premise__route__cycle=cycle, status=ReadingStatus.VALID
+        ).order_by("meter_id", "read_on", "id")
+        for meter, day, value in valid.values_list("meter_id", "read_on", "value").iterator(chunk_size=20000):
+            last[meter] = (day, value)  # ascending: each meter's latest stays
+        rows = []
+        accounts = Account.objects.filter(
+            premise__route__cycle=cycle, status__in=OPEN_STATUSES, start_date__lt=bp.window_from
+        ).values_list("id", "premise_id", "use_type")
+        for account, premise, use_type in accounts.iterator(chunk_size=20000):
+            meter = meters.get(premise)
+            if meter is None or meter not in last or rng.random() < missing_share:
+                continue
+            previous_day, previous = last[meter]
+            day = bp.read_on + timedelta(days=rng.randint(-3, 3))
+            if day <= previous_day:
+                continue
+            used = max(0, round(rng.gammavariate(2.0, mean_m3.get(use_type, 20) / 2)))
+            value = previous + used
+            rows.append(
+                (meter, account, day, value, ReadingKind.ACTUAL, False, ReadingStatus.VALID, used,
+                 (day - previous_day).days, now)
+            )  # fmt: skip
+            last[meter] = (day, value)
+        with transaction.atomic():
+            written += insert_rows(
+                MeterReading,
+                ["meter", "account", "read_on", "value", "kind", "rolled_over", "status", "consumption", "days",
+                 "recorded_at"],
+                rows,
+            )  # fmt: skip
+    return written
+
+
+def bill_month(period, workers: int):
+    """Run every cycle's billing for ``period``; chunks in ``workers`` processes when more than one."""
+    from django.conf import settings
+    from django.db import connections
+
+    from billing.actions import finish_billing_run, run_billing_cycle
+    from customers.models import BillingCycle
+
+    runs = []
+    for cycle in BillingCycle.objects.all():
+        if workers == 1:
+            runs.append(run_billing_cycle(cycle, period, acting_user=None))
+            continue
+        settings.CELERY_EMBEDDED = False  # plan only; the pool below plays the workers
+        try:
+            run = run_billing_cycle(cycle, period, acting_user=None)
+        finally:
+            settings.CELERY_EMBEDDED = True
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_work, [run.pk] * workers)
+        runs.append(finish_billing_run(run))
+    return runs
+
+
+def _work(run_id: int) -> None:
+    from django.db import connections
+
+    from billing.run import engine
+
+    connections.close_all()
+    while engine.take_chunk(run_id):
+        pass
+    connections.close_all()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=3000, help="premises in the demo city")
+    parser.add_argument("--workers", type=int, default=1, help="processes billing chunks in parallel")
+    parser.add_argument(
+        "--missing", type=float, default=0.02, help="share of this month's readings not taken"
+    )
+    args = parser.parse_args()
+
+    setup_django()
+    from django.core.management import call_command
+
+    from billing.models import Bill, BillingRun, RunException
+    from billing.run.periods import add_months, month_start
+    from core.dates import today
+    from customers.models import Premise
+    from metering.choices import ReadingKind
+    from metering.models import MeterReading
+
+    call_command("migrate", verbosity=0)
+    if Premise.objects.count() != args.size:
+        call_command("load_demo_city", premises=args.size, flush=True, stdout=io.StringIO())
+    call_command("load_tariffs", use="seoul", stdout=io.StringIO())
+
+    # This month is last calendar month (all its readings are due); the one before sets the start.
+    period = add_months(month_start(today()), -1)
+    previous = add_months(period, -1)
+    started = time.perf_counter()
+    RunException.objects.all().delete()
+    Bill.objects.all().delete()
+    BillingRun.objects.all().delete()
+    MeterReading.objects.filter(read_on__gte=previous - timedelta(days=15), kind=ReadingKind.ACTUAL).delete()
+    MeterReading.objects.filter(kind=ReadingKind.ESTIMATED).delete()
+    readings = generate_readings(previous, missing_share=0.0, seed=1)
+    bill_month(previous, args.workers)
+    readings += generate_readings(period, missing_share=args.missing, seed=2)
+    print(f"prepared {readings:,} readings and last month's bills in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    runs = bill_month(period, args.workers)
+    seconds = time.perf_counter() - started
+
+    accounts = sum(r.scope_accounts for r in runs)
+    bills = sum(r.bills for r in runs)
+    estimated = sum(r.bills_estimated for r in runs)
+    exceptions = sum(r.exceptions for r in runs)
+    unaccounted = sum(r.unaccounted for r in runs)
+    amount = sum(r.amount_total for r in runs)
+    if unaccounted:
+        raise SystemExit(f"{unaccounted} accounts unaccounted for: the run is wrong")
+    print(
+        f"{len(runs)} cycles, {bills:,} bills ({estimated:,} estimated), {exceptions:,} exceptions, {amount:,} won"
+    )
+    print(
+        f"BENCH billing_run accounts={accounts} seconds={seconds:.1f} bills_per_second={bills / seconds:.0f} "
+        f"bills={bills} estimated={estimated} exceptions={exceptions} workers={args.workers}"
+    )
+
+
+if __name__ == "__main__":
+    main()
