@@ -83,39 +83,50 @@ def generate_readings(period, *, missing_share: float, seed: int) -> int:
     return written
 
 
-def bill_month(period, workers: int):
-    """Run every cycle's billing for ``period``; chunks in ``workers`` processes when more than one."""
-    from django.conf import settings
+def wipe_earlier_runs(since) -> None:
+    """Remove what an earlier run of this benchmark left (bills, runs, its readings), in plain SQL."""
+    from django.db import connection, transaction
+
+    from metering.choices import ReadingKind
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in (
+            "billing_adjustment", "billing_runexception", "billing_bill", "billing_billingrunchunk", "billing_billingrun",
+        ):  # fmt: skip
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            "DELETE FROM metering_meterreading WHERE kind = %s OR (kind = %s AND read_on >= %s)",
+            [ReadingKind.ESTIMATED, ReadingKind.ACTUAL, since],
+        )
+
+
+def bill_month(period, workers: int, chunk_size: int | None = None):
+    """Run every cycle's billing for ``period``; with several workers, all cycles' chunks are shared by a pool."""
     from django.db import connections
 
-    from billing.actions import finish_billing_run, run_billing_cycle
+    from billing.actions import finish_billing_run, run_billing_cycle, start_billing_run
     from customers.models import BillingCycle
 
-    runs = []
-    for cycle in BillingCycle.objects.all():
-        if workers == 1:
-            runs.append(run_billing_cycle(cycle, period, acting_user=None))
-            continue
-        settings.CELERY_EMBEDDED = False  # plan only; the pool below plays the workers
-        try:
-            run = run_billing_cycle(cycle, period, acting_user=None)
-        finally:
-            settings.CELERY_EMBEDDED = True
-        connections.close_all()
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pool.map(_work, [run.pk] * workers)
-        runs.append(finish_billing_run(run))
-    return runs
+    cycles = list(BillingCycle.objects.all())
+    if workers == 1:
+        return [run_billing_cycle(c, period, acting_user=None, chunk_size=chunk_size) for c in cycles]
+    # Plan every run, then let W processes take chunks as W Celery workers would.
+    runs = [start_billing_run(c, period, acting_user=None, chunk_size=chunk_size) for c in cycles]
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_work, [[run.pk for run in runs]] * workers)
+    return [finish_billing_run(run) for run in runs]
 
 
-def _work(run_id: int) -> None:
+def _work(run_ids: list[int]) -> None:
     from django.db import connections
 
     from billing.run import engine
 
     connections.close_all()
-    while engine.take_chunk(run_id):
-        pass
+    for run_id in run_ids:
+        while engine.take_chunk(run_id):
+            pass
     connections.close_all()
 
 
@@ -123,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=3000, help="premises in the demo city")
     parser.add_argument("--workers", type=int, default=1, help="processes billing chunks in parallel")
+    parser.add_argument("--chunk-size", type=int, help="accounts per chunk (default: BILLING_CHUNK_SIZE)")
     parser.add_argument(
         "--missing", type=float, default=0.02, help="share of this month's readings not taken"
     )
@@ -131,12 +143,9 @@ def main() -> None:
     setup_django()
     from django.core.management import call_command
 
-    from billing.models import Bill, BillingRun, RunException
     from billing.run.periods import add_months, month_start
     from core.dates import today
     from customers.models import Premise
-    from metering.choices import ReadingKind
-    from metering.models import MeterReading
 
     call_command("migrate", verbosity=0)
     if Premise.objects.count() != args.size:
@@ -147,18 +156,14 @@ def main() -> None:
     period = add_months(month_start(today()), -1)
     previous = add_months(period, -1)
     started = time.perf_counter()
-    RunException.objects.all().delete()
-    Bill.objects.all().delete()
-    BillingRun.objects.all().delete()
-    MeterReading.objects.filter(read_on__gte=previous - timedelta(days=15), kind=ReadingKind.ACTUAL).delete()
-    MeterReading.objects.filter(kind=ReadingKind.ESTIMATED).delete()
+    wipe_earlier_runs(since=previous - timedelta(days=15))
     readings = generate_readings(previous, missing_share=0.0, seed=1)
-    bill_month(previous, args.workers)
+    bill_month(previous, args.workers, args.chunk_size)
     readings += generate_readings(period, missing_share=args.missing, seed=2)
     print(f"prepared {readings:,} readings and last month's bills in {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()
-    runs = bill_month(period, args.workers)
+    runs = bill_month(period, args.workers, args.chunk_size)
     seconds = time.perf_counter() - started
 
     accounts = sum(r.scope_accounts for r in runs)

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import lookups  # noqa: F401 (registers field__in_ids)
         from .calendar import closure_changed
         from .models import Closure
 

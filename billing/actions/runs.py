@@ -31,6 +31,23 @@ def run_billing_cycle(
     accounts still without a bill. Embedded, the chunks are billed here; with a broker,
     each is a Celery task any worker may take, and the last one to finish reconciles.
     """
+    run = start_billing_run(cycle, period, acting_user=acting_user, chunk_size=chunk_size)
+    chunks = engine.waiting_chunks(run)
+    if settings.CELERY_EMBEDDED:
+        context = engine.context_for(run)
+        while engine.take_chunk(run.pk, context=context):
+            pass
+        return finish_billing_run(run)
+    from ..tasks import bill_chunk
+
+    transaction.on_commit(lambda: [bill_chunk.delay(run.pk, chunk) for chunk in chunks])
+    return run
+
+
+def start_billing_run(
+    cycle: BillingCycle, period: date, *, acting_user, chunk_size: int | None = None
+) -> BillingRun:
+    """The run of ``cycle`` and month with its chunks waiting (planned, resumed or a new pass), none billed yet."""
     period = month_start(period)
     bp = BillingPeriod.of(cycle, period)
     if bp.window_from > timezone.localdate():
@@ -50,15 +67,6 @@ def run_billing_cycle(
             subject=run,
             details={"cycle": cycle.code, "period": period.strftime("%Y-%m"), "pass": run.passes},
         )
-    chunks = engine.waiting_chunks(run)
-    if settings.CELERY_EMBEDDED:
-        context = engine.context_for(run)
-        while engine.take_chunk(run.pk, context=context):
-            pass
-        return finish_billing_run(run)
-    from ..tasks import bill_chunk
-
-    transaction.on_commit(lambda: [bill_chunk.delay(run.pk, chunk) for chunk in chunks])
     return run
 
 

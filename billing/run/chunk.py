@@ -58,7 +58,6 @@ ESTIMATE_FIELDS = [
     "recorded_at",
 ]  # fmt: skip
 EXCEPTION_FIELDS = ["run", "account", "reason", "detail", "created_at"]
-SQLITE_IN_LIMIT = 500
 
 
 @dataclass
@@ -142,7 +141,7 @@ def bill_accounts(
     # chunk's accounts (or premises) rather than a range, or it would read other cycles' rows.
     ids = [row[0] for row in rows]
     billed = set(
-        Bill.objects.filter(account_id__in=ids, period=bp.period, status=BillStatus.ISSUED).values_list(
+        Bill.objects.filter(account_id__in_ids=ids, period=bp.period, status=BillStatus.ISSUED).values_list(
             "account_id", flat=True
         )
     )
@@ -249,14 +248,14 @@ def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]
     issued = Bill.objects.filter(status=BillStatus.ISSUED)
     found = {
         account: (day, value)
-        for account, day, value in issued.filter(account_id__in=ids, period=bp.previous_period).values_list(
-            "account_id", "period_end", "current_value"
-        )
+        for account, day, value in issued.filter(
+            account_id__in_ids=ids, period=bp.previous_period
+        ).values_list("account_id", "period_end", "current_value")
     }
     missing = [account for account in ids if account not in found]
-    for start in range(0, len(missing), SQLITE_IN_LIMIT):
+    if missing:
         older = (
-            issued.filter(account_id__in=missing[start : start + SQLITE_IN_LIMIT], period__lt=bp.period)
+            issued.filter(account_id__in_ids=missing, period__lt=bp.period)
             .order_by("account_id", "period_end", "id")
             .values_list("account_id", "period_end", "current_value")
         )
@@ -268,7 +267,7 @@ def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]
 def _readings(ids: list[int], since: date, until: date) -> dict[int, list[Reading]]:
     by_account: dict[int, list[Reading]] = defaultdict(list)
     rows = (
-        MeterReading.objects.filter(account_id__in=ids, read_on__gte=since, read_on__lte=until)
+        MeterReading.objects.filter(account_id__in_ids=ids, read_on__gte=since, read_on__lte=until)
         .exclude(status=ReadingStatus.VOID)
         .order_by("account_id", "read_on", "id")
         .values_list("account_id", "id", "read_on", "value", "kind", "status", "consumption", "meter_id")
@@ -281,7 +280,7 @@ def _readings(ids: list[int], since: date, until: date) -> dict[int, list[Readin
 def _rereads(ids: list[int], bp: BillingPeriod) -> set[int]:
     return set(
         ReadingException.objects.filter(
-            account_id__in=ids,
+            account_id__in_ids=ids,
             status=ExceptionStatus.REREAD,
             reading__read_on__gte=bp.window_from,
             reading__read_on__lte=bp.window_to,
@@ -301,14 +300,14 @@ def _meters(premise_ids: set[int], bp: BillingPeriod) -> dict[int, MeterAtPremis
     """The meter at each premise of the chunk's accounts on the reading day, and its households."""
     meters: dict[int, MeterAtPremise] = {}
     installs = (
-        MeterInstallation.objects.filter(premise_id__in=premise_ids, installed_on__lte=bp.window_to)
+        MeterInstallation.objects.filter(premise_id__in_ids=premise_ids, installed_on__lte=bp.window_to)
         .order_by("premise_id", "installed_on", "id")
         .values_list("premise_id", "meter_id", "meter__diameter_mm", "meter__dials")
     )
     for premise, meter, diameter, dials in installs:
         meters[premise] = MeterAtPremise(meter, diameter, 10**dials)
     counts = (
-        PremiseHouseholdCount.objects.filter(premise_id__in=premise_ids, effective_from__lte=bp.read_on)
+        PremiseHouseholdCount.objects.filter(premise_id__in_ids=premise_ids, effective_from__lte=bp.read_on)
         .order_by("premise_id", "effective_from", "id")
         .values_list("premise_id", "households")
     )
@@ -325,31 +324,23 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tupl
     bp = ctx.bp
     ids = [d.account_id for d in drafts]
     meter_ids = [meters[d.premise_id].meter_id for d in drafts]
-    use: dict[int, tuple[int, int]] = {}
-    last = {}
-    for start in range(0, len(ids), SQLITE_IN_LIMIT):
-        part = ids[start : start + SQLITE_IN_LIMIT]
-        for row in (
-            MeterReading.objects.filter(
-                account_id__in=part,
-                status=ReadingStatus.VALID,
-                kind__in=MEASURED_KINDS,
-                read_on__gte=bp.read_on - timedelta(days=365),
-                read_on__lte=bp.read_on,
-                consumption__isnull=False,
-                days__gt=0,
-            )
-            .values("account_id")
-            .annotate(used=Sum("consumption"), spent=Sum("days"))
-        ):
-            use[row["account_id"]] = (row["used"], row["spent"])
-        last.update(
-            latest_by_meter(
-                MeterReading.objects.filter(
-                    meter_id__in=meter_ids[start : start + SQLITE_IN_LIMIT], status=ReadingStatus.VALID
-                )
-            )
+    use = {
+        row["account_id"]: (row["used"], row["spent"])
+        for row in MeterReading.objects.filter(
+            account_id__in_ids=ids,
+            status=ReadingStatus.VALID,
+            kind__in=MEASURED_KINDS,
+            read_on__gte=bp.read_on - timedelta(days=365),
+            read_on__lte=bp.read_on,
+            consumption__isnull=False,
+            days__gt=0,
         )
+        .values("account_id")
+        .annotate(used=Sum("consumption"), spent=Sum("days"))
+    }
+    last = latest_by_meter(
+        MeterReading.objects.filter(meter_id__in_ids=meter_ids, status=ReadingStatus.VALID)
+    )
     reading_ids = iter(reserve_ids(MeterReading, len(drafts)))
     rows = []
     for draft in drafts:
@@ -474,7 +465,7 @@ def _sewer_rules(drafts: list[Draft], bp: BillingPeriod) -> dict[int, SewerVolum
         return {}
     rules = {}
     for rule in SewerVolume.objects.filter(
-        account_id__in=[d.account_id for d in drafts], effective_from__lte=bp.read_on
+        account_id__in_ids=[d.account_id for d in drafts], effective_from__lte=bp.read_on
     ).order_by("account_id", "effective_from"):
         rules[rule.account_id] = rule
     return rules

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core.calendar import business_calendar
@@ -128,26 +128,35 @@ def reconcile(run: BillingRun) -> BillingRun:
     with transaction.atomic():
         run = BillingRun.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=run.pk)
         bp = BillingPeriod.of(run.cycle, run.period)
-        accounts = scope(run.cycle, bp)
-        bills = Bill.objects.filter(period=bp.period, status=BillStatus.ISSUED, account__in=accounts)
-        totals = bills.aggregate(
+        # One pass over the cycle's accounts: has each a bill for the month, or this run's exception?
+        counts = (
+            scope(run.cycle, bp)
+            .annotate(
+                billed=Exists(
+                    Bill.objects.filter(account_id=OuterRef("pk"), period=bp.period, status=BillStatus.ISSUED)
+                ),
+                excepted=Exists(RunException.objects.filter(account_id=OuterRef("pk"), run_id=run.pk)),
+            )
+            .aggregate(
+                accounts=Count("id"),
+                unaccounted=Count("id", filter=Q(billed=False, excepted=False)),
+            )
+        )
+        # What this run issued (a final bill or a rebill issued outside it is accounted for above).
+        totals = Bill.objects.filter(run=run, status=BillStatus.ISSUED).aggregate(
             n=Count("id"),
             amount=Sum("total"),
             water=Sum("water_m3"),
-            estimated=Count("id", filter=F("estimated")),
+            estimated=Count("id", filter=Q(estimated=True)),
         )
         excepted = RunException.objects.filter(run=run)
-        run.scope_accounts = accounts.count()
+        run.scope_accounts = counts["accounts"]
+        run.unaccounted = counts["unaccounted"]
         run.bills = totals["n"]
         run.amount_total = totals["amount"] or 0
         run.water_m3 = totals["water"] or 0
         run.bills_estimated = totals["estimated"]
         run.exceptions = excepted.count()
-        run.unaccounted = (
-            accounts.exclude(id__in=bills.values("account_id"))
-            .exclude(id__in=excepted.values("account_id"))
-            .count()
-        )
         failed = BillingRunChunk.objects.filter(run=run, status=ChunkStatus.FAILED)
         run.errors = [
             {
