@@ -34,6 +34,7 @@ def generate_readings(period, *, missing_share: float, seed: int) -> int:
     from core.bulk import insert_rows
     from customers.choices import OPEN_STATUSES, UseType
     from customers.models import Account, BillingCycle, MeterInstallation
+    from metering.checks import latest_by_meter
     from metering.choices import ReadingKind, ReadingStatus
     from metering.models import MeterReading
 
@@ -48,12 +49,14 @@ def generate_readings(period, *, missing_share: float, seed: int) -> int:
                 removed_on__isnull=True, premise__route__cycle=cycle
             ).values_list("premise_id", "meter_id")
         )
-        last: dict[int, tuple] = {}
-        valid = MeterReading.objects.filter(
-            meter__installations__premise__route__cycle=cycle, status=ReadingStatus.VALID
-        ).order_by("meter_id", "read_on", "id")
-        for meter, day, value in valid.values_list("meter_id", "read_on", "value").iterator(chunk_size=20000):
-            last[meter] = (day, value)  # ascending: each meter's latest stays
+        last = {
+            meter: (latest.read_on, latest.value)
+            for meter, latest in latest_by_meter(
+                MeterReading.objects.filter(
+                    meter_id__in_ids=list(meters.values()), status=ReadingStatus.VALID
+                )
+            ).items()
+        }
         rows = []
         accounts = Account.objects.filter(
             premise__route__cycle=cycle, status__in=OPEN_STATUSES, start_date__lt=bp.window_from

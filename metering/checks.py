@@ -31,6 +31,7 @@ from customers.models import MeterInstallation
 
 from .choices import IMPORTED_KINDS, MEASURED_KINDS, ExceptionReason, ReadingKind, ReadingStatus
 from .models import MeterReading
+from .readings import consumption_between
 
 CHUNK = 5000
 # A register "rolls over" when the last reading was in the top tenth of its range and the new one
@@ -163,11 +164,11 @@ def _compare(row, last: Last, context: Context) -> Verdict:
     meter, days = row.meter, (row.read_on - last.read_on).days
     reasons, rolled_over = [], False
     if row.value >= last.value:
-        consumption = row.value - last.value
+        consumption = consumption_between(meter, last.value, row.value, False)
     else:
         limit = meter.register_limit
         if last.value >= limit * ROLLOVER_TOP_SHARE and row.value < limit * ROLLOVER_BOTTOM_SHARE:
-            consumption, rolled_over = limit - last.value + row.value, True
+            consumption, rolled_over = consumption_between(meter, last.value, row.value, True), True
             reasons.append(ExceptionReason.ROLLOVER)
         else:
             return Verdict(consumption=None, days=days, reasons=(ExceptionReason.LOWER,))

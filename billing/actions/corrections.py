@@ -17,11 +17,10 @@ from core.audit import record_event, user_or_none
 from customers.choices import BuildingUse
 
 from .. import events
-from ..choices import AdjustmentKind, BillStatus, LeakBaseline, RunExceptionReason
-from ..models import Adjustment, Bill, BillingRun
+from ..choices import AdjustmentKind, BillStatus, LeakBaseline
+from ..models import Adjustment, Bill
 from ..pricing import Consumers, MissingSchedule, Segment, price
 from ..run import engine
-from ..run.chunk import bill_accounts
 from ..run.periods import add_months
 
 
@@ -83,19 +82,14 @@ def rebill(bill: Bill, *, reason: str, acting_user) -> Bill:
     new bill where they still hold.
     """
     old = cancel_bill(bill, reason=reason, acting_user=acting_user)
-    cycle = old.account.premise.route.cycle
-    context = engine.context_for(BillingRun(cycle=cycle, period=old.period))
-    context.run_id = None
-    outcome = bill_accounts(context, old.account_id, old.account_id, record_exceptions=False)
-    if outcome.refusals:
-        _run, _account, why, detail, _at = outcome.refusals[0]
-        label = RunExceptionReason(why).label
+    try:
+        new = engine.bill_one(old.account.premise.route.cycle, old.period, old.account_id)
+    except engine.AccountNotBilled as refused:
+        if not refused.why:
+            raise ValidationError(_("The account is no longer billed for this month.")) from refused
         raise ValidationError(
-            _("The month cannot be billed again: %(reason)s") % {"reason": f"{label} {detail}".strip()}
-        )
-    if not outcome.bills:
-        raise ValidationError(_("The account is no longer billed for this month."))
-    new = Bill.objects.get(pk=outcome.bill_ids_by_account[old.account_id])
+            _("The month cannot be billed again: %(reason)s") % {"reason": refused.why}
+        ) from refused
     new.replaces = old
     new.save(update_fields=["replaces"])
     record_event(

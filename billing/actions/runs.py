@@ -14,10 +14,9 @@ from core.audit import record_event, user_or_none
 from customers.models import Account, BillingCycle
 
 from .. import events
-from ..choices import BillStatus, RunExceptionReason
+from ..choices import BillStatus
 from ..models import Bill, BillingRun
 from ..run import engine
-from ..run.chunk import bill_accounts
 from ..run.periods import BillingPeriod, month_start
 
 
@@ -34,7 +33,7 @@ def run_billing_cycle(
     run = start_billing_run(cycle, period, acting_user=acting_user, chunk_size=chunk_size)
     chunks = engine.waiting_chunks(run)
     if settings.CELERY_EMBEDDED:
-        context = engine.context_for(run)
+        context = engine.context_for(run.cycle, run.period, run.pk)
         while engine.take_chunk(run.pk, context=context):
             pass
         return finish_billing_run(run)
@@ -92,19 +91,14 @@ def issue_final_bill(account, *, acting_user) -> Bill:
     existing = Bill.objects.filter(account=account, period=bp.period, status=BillStatus.ISSUED).first()
     if existing is not None:
         return existing
-    context = engine.context_for(BillingRun(cycle=cycle, period=bp.period))
-    context.run_id = None
-    outcome = bill_accounts(context, account.pk, account.pk, record_exceptions=False)
-    if outcome.refusals:
-        _run, _account, reason, detail, _at = outcome.refusals[0]
-        label = RunExceptionReason(reason).label
-        raise ValidationError(f"{label}: {detail}" if detail else str(label))
-    if not outcome.bills:
+    try:
+        bill = engine.bill_one(cycle, bp.period, account.pk)
+    except engine.AccountNotBilled as refused:
         raise ValidationError(
-            _("Account %(number)s is not billed for %(month)s (it was not supplied in that period).")
+            refused.why
+            or _("Account %(number)s is not billed for %(month)s (it was not supplied in that period).")
             % {"number": account.display_number, "month": bp.period.strftime("%Y-%m")}
-        )
-    bill = Bill.objects.get(pk=outcome.bill_ids_by_account[account.pk])
+        ) from refused
     record_event(
         events.FINAL_BILL_ISSUED,
         actor=acting_user,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.calendar import business_calendar
 from core.dates import today
 
-from ..choices import INFORMATIONAL_REASONS, BillStatus, ChunkStatus, RunStatus
+from ..choices import INFORMATIONAL_REASONS, BillStatus, ChunkStatus, RunExceptionReason, RunStatus
 from ..models import Bill, BillingRun, BillingRunChunk, RunException, Tariff
 from .chunk import RunContext, bill_accounts
 from .periods import BillingPeriod
@@ -36,19 +36,39 @@ def due_date(issued_on):
     return due if calendar.is_business_day(due) else calendar.next_business_day(due)
 
 
-def context_for(run: BillingRun) -> RunContext:
+def context_for(cycle, period, run_id: int | None = None) -> RunContext:
     tariff = Tariff.objects.filter(in_use=True).first()
     versions = list(tariff.versions.order_by("effective_from")) if tariff else []
     issued_on = today()
     return RunContext(
-        cycle=run.cycle,
-        bp=BillingPeriod.of(run.cycle, run.period),
+        cycle=cycle,
+        bp=BillingPeriod.of(cycle, period),
         versions=versions,
         issued_on=issued_on,
         due_on=due_date(issued_on),
         now=timezone.now(),
-        run_id=run.pk,
+        run_id=run_id,
     )
+
+
+class AccountNotBilled(Exception):
+    """``why`` is the run exception's text, or empty when the account is not billed that month at all."""
+
+    def __init__(self, why: str = ""):
+        self.why = why
+        super().__init__(why)
+
+
+def bill_one(cycle, period, account_id: int) -> Bill:
+    """One account billed outside a run (a final bill, a rebill): the run's chunk code on a chunk of one."""
+    outcome = bill_accounts(context_for(cycle, period), account_id, account_id, record_exceptions=False)
+    if outcome.refusals:
+        _run, _account, reason, detail, _at = outcome.refusals[0]
+        label = str(RunExceptionReason(reason).label)
+        raise AccountNotBilled(f"{label}: {detail}" if detail else label)
+    if not outcome.bills:
+        raise AccountNotBilled()
+    return Bill.objects.get(pk=outcome.bill_ids_by_account[account_id])
 
 
 def plan_pass(run: BillingRun, chunk_size: int) -> int:
@@ -92,7 +112,7 @@ def take_chunk(run_id: int, chunk_id: int | None = None, context: RunContext | N
         if chunk is None:
             return False
         run = BillingRun.objects.select_related("cycle").get(pk=run_id)
-        context = context or context_for(run)
+        context = context or context_for(run.cycle, run.period, run.pk)
         try:
             with transaction.atomic():
                 RunException.objects.filter(
