@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("servicedesk.urls")),
     path("", include("metering.urls")),
+    path("", include("billing.urls")),
 ]
 
 if settings.DEBUG:
