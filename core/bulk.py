@@ -9,6 +9,7 @@ for rows that other rows must point at are reserved first with
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
@@ -105,3 +106,77 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.executemany(sql, batch)
             written += len(batch)
     return written
+
+
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format (``\\N`` is NULL)."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _constant(column: Sequence) -> bool:
+    try:
+        return len(set(column)) == 1
+    except TypeError:  # unhashable values
+        return False
+
+
+def insert_columns(model: type[models.Model], fields: Sequence[str], columns: Sequence[Sequence]) -> int:
+    """Insert rows given column by column (``columns[i]`` holds every row's value of ``fields[i]``).
+
+    The billing run's hot path: on PostgreSQL each column is turned into COPY text in
+    one pass and the rows are sent as one block, without the driver adapting value by
+    value; ints (the most of a bill) go through ``str`` alone. Elsewhere it is
+    :func:`insert_rows`.
+    """
+    if connection.vendor != "postgresql":
+        return insert_rows(model, fields, zip(*columns, strict=True))
+    if not columns or not len(columns[0]):
+        return 0
+    adapters = _adapters(model, fields)
+    texts = []
+    for column, adapt in zip(columns, adapters, strict=True):
+        if adapt is not None:
+            column = [adapt(value) for value in column]
+        if _constant(column):  # the same on every row (the run, the month, the dates)
+            texts.append([_copy_text(column[0])] * len(column))
+        elif all(type(value) is int for value in column):
+            texts.append(map(str, column))
+        elif all(type(value) is str for value in column) and not _NEEDS_ESCAPE.search("".join(column)):
+            texts.append(column)  # text with nothing to escape (codes, JSON of numbers)
+        else:
+            texts.append(map(_copy_text, column))
+    block = "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in _columns(model, fields))
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        copy.write(block)
+    return len(columns[0])
+
+
+# Past this many rows written at once, the planner's statistics of the table are refreshed
+# right away rather than when autovacuum next comes by: a billing run that starts straight
+# after a city's readings were imported would otherwise plan its queries on yesterday's counts.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(*models: type[models.Model]) -> None:
+    """``ANALYZE`` the models' tables, or the whole database without models (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if not models:
+            cursor.execute("ANALYZE")
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

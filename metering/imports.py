@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record_event, user_or_none
+from core.bulk import ANALYZE_AFTER_ROWS, refresh_statistics
 from customers.choices import OPEN_STATUSES
 from customers.models import Account, Meter, MeterInstallation
 
@@ -136,6 +137,8 @@ def import_readings(name: str, content: bytes, *, acting_user, today: date | Non
                 )
             )
     ReadingException.objects.bulk_create(held, batch_size=2000)
+    if len(created) >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(MeterReading)
     rejected.sort()
     ReadingRejection.objects.bulk_create(
         [

@@ -26,6 +26,7 @@ SIZES = {
     "intake": (200, 2_000),
     # the issue: a million accounts billed in about a minute
     "billing_run": (3_000, 1_000_000),
+    "bill_pdf": (200, 10_000),  # print batches of a month of a 10,000-premise city, and one bill
 }
 
 

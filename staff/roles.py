@@ -32,15 +32,28 @@ FIELD = ["servicedesk.work_visit"]
 SUPERVISE = ["servicedesk.supervise_requests"]
 TARIFFS = ["billing.manage_tariffs"]
 READINGS = ["metering.review_readings"]
+# Bills and the ordinance's tariffs, read-only: the household's bills, to answer a caller.
+BILLS = ["billing.view_bill", "billing.view_tariff"]
+# The billing console: runs, their exceptions, corrections of bills.
+BILLING = ["billing.view_billingrun", "billing.run_billing"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
-    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE,
+    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE + BILLS,
     # Does what the agent does plus the document-backed changes of the premise.
-    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE,
+    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + BILLS,
     # Sees the household it visits and records meter work; never changes accounts.
     Role.CREW: VIEW + REVEAL + METER + FIELD,
-    Role.SUPERVISOR: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + SUPERVISE,
+    Role.SUPERVISOR: VIEW
+    + REVEAL
+    + SERVICE
+    + CONTACT
+    + PREMISE
+    + METER
+    + INTAKE
+    + HANDLE
+    + SUPERVISE
+    + BILLS,
     # Corrects what billing depends on (meters, household counts, bill addresses).
     # Handles the billing requests (leak reductions, auto-payment) that reach its team.
     Role.BILLING: VIEW
@@ -50,7 +63,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + METER
     + INTAKE
     + ["servicedesk.handle_request"]
-    + READINGS,
+    + READINGS
+    + BILLS
+    + BILLING,
     # Also writes the ordinance's tariffs (the admin site's billing section).
     Role.ADMIN: VIEW
     + REVEAL

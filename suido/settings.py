@@ -235,6 +235,39 @@ LEAK_BASELINE = env_str("LEAK_BASELINE", "previous")
 LEAK_BASELINE_MONTHS = env_int("LEAK_BASELINE_MONTHS", 3)
 LEAK_REDUCTION_SHARE_PERCENT = env_int("LEAK_REDUCTION_SHARE_PERCENT", 50)
 
+# --- Bill documents and print batches (docs/bill-documents.md) ---------------------------------
+# The Korean font comes from the operating system (Debian/Ubuntu: apt-get install fonts-nanum) and
+# is embedded (subset) in every PDF. A missing file stops bill generation with a message naming it.
+BILL_FONT_REGULAR = env_str("BILL_FONT_REGULAR", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+BILL_FONT_BOLD = env_str("BILL_FONT_BOLD", "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
+# Bills are written in the utility's language, whatever language the console is read in.
+BILL_LANGUAGE = env_str("BILL_LANGUAGE", "ko")
+# The issuer in the bill's heading, also shown as the holder of the payment accounts.
+BILL_UTILITY_NAME = env_str("BILL_UTILITY_NAME", "수이도 상수도사업본부")
+
+
+def _payment_account(item: str) -> tuple[str, str]:
+    bank, sep, number = item.partition("=")
+    if not sep or not bank.strip() or not number.strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"BILL_PAYMENT_ACCOUNTS: {item!r} is not “bank=account number”.")
+    return bank.strip(), number.strip()
+
+
+# Where a bill is paid: "bank=number" items, comma-separated. "{account}" in a number is replaced by
+# the customer's account number, i.e. a virtual account per customer (가상계좌); a number without it
+# is one collection account for everybody.
+BILL_PAYMENT_ACCOUNTS = [
+    _payment_account(item)
+    for item in env_list("BILL_PAYMENT_ACCOUNTS", ["우리은행=2770-{account}", "신한은행=5620-{account}"])
+]
+# A print batch writes a billing run's bills into PDF files of at most this many bills each, with a
+# manifest, in a directory per run under PRINT_BATCH_DIR.
+PRINT_BATCH_BILLS_PER_FILE = env_int("PRINT_BATCH_BILLS_PER_FILE", 1000)
+PRINT_BATCH_DIR = Path(env_str("PRINT_BATCH_DIR", str(VAR_DIR / "print-batches")))
+# --- end of bill documents ---------------------------------------------------------------------
+
 # The demo prints its logins and shows a hint on the login page.
 SUIDO_DEMO = env_bool("SUIDO_DEMO", False)
 # Search returns at most this many rows; the agent narrows the query instead of paging.

@@ -1,4 +1,5 @@
 from .bills import Adjustment, Bill, SewerVolume
+from .documents import PrintBatch, PrintBatchStatus, PrintedBill
 from .runs import BillingRun, BillingRunChunk, RunException
 from .tariffs import Tariff, TariffVersion
 
@@ -7,6 +8,9 @@ __all__ = [
     "Bill",
     "BillingRun",
     "BillingRunChunk",
+    "PrintBatch",
+    "PrintBatchStatus",
+    "PrintedBill",
     "RunException",
     "SewerVolume",
     "Tariff",

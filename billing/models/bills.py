@@ -48,7 +48,11 @@ class Bill(models.Model):
     never edited.
     """
 
-    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="bills")
+    # Indexes cost every bill of a run a write: the account's lookups use bill_account_latest
+    # (it starts with the account), so the foreign keys below that nobody searches by have none.
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="bills", db_index=False
+    )
     run = models.ForeignKey(
         "billing.BillingRun", null=True, blank=True, on_delete=models.PROTECT, related_name="issued_bills"
     )
@@ -71,7 +75,11 @@ class Bill(models.Model):
     sewer_m3 = models.PositiveBigIntegerField(_("sewer volume (m³)"))
     households = models.PositiveIntegerField(_("households"), default=1)
     tariff_version = models.ForeignKey(
-        "billing.TariffVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("tariff")
+        "billing.TariffVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tariff"),
+        db_index=False,
     )
     # [[component code, won], …] in the tariff's order; labels come from the tariff version.
     charges = models.JSONField(_("charges"))
@@ -83,7 +91,12 @@ class Bill(models.Model):
     created_at = models.DateTimeField(_("created"))
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, db_default="")
     replaces = models.OneToOneField(

@@ -65,6 +65,9 @@ class BillingRunChunk(models.Model):
     number = models.PositiveIntegerField()
     first_account_id = models.BigIntegerField()
     last_account_id = models.BigIntegerField()
+    # The chunk's accounts themselves: a cycle's accounts are spread over the whole id range,
+    # so the range alone would make every chunk read every cycle's accounts in it.
+    account_ids = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=8, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
     accounts = models.PositiveIntegerField(default=0)
     bills = models.PositiveIntegerField(default=0)

@@ -19,11 +19,14 @@ For each account of the chunk that has no bill for the month yet:
    charge is prorated by days only for a partial period (first or final bill).
 
 Every account ends with a bill row or an exception row; nothing is written per account
-through the ORM. A final bill at move-out is this function on a chunk of one.
+through the ORM. Steps 1–5 are array operations over the whole chunk (its accounts and
+its readings as numpy arrays, days as ordinals); only the accounts without a reading
+are looked at one by one. A final bill at move-out is this function on a chunk of one.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,9 +37,10 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from core.bulk import insert_rows, reserve_ids
+from core.bulk import insert_columns, insert_rows, reserve_ids
+from core.lookups import Ids
 from customers.choices import AccountStatus, BuildingUse
-from customers.models import MeterInstallation, PremiseHouseholdCount
+from customers.models import Meter, MeterInstallation, PremiseHouseholdCount
 from metering.checks import latest_by_meter
 from metering.choices import MEASURED_KINDS, ExceptionStatus, ReadingKind, ReadingStatus
 from metering.models import MeterReading, ReadingException
@@ -98,18 +102,79 @@ class Reading:
 
 @dataclass
 class Draft:
-    """An account on its way to a bill."""
+    """An account that needs an estimated reading on its way to a bill."""
 
     account_id: int
-    use_type: str
-    kind: str
-    start: date
-    previous_value: int | None
-    partial: bool
     premise_id: int
-    mixed: bool
-    end: Reading | None = None
+    index: int  # its place in the chunk's arrays
     water_m3: int = 0
+    end: Reading | None = None
+
+
+NONE = -1  # "no reading" in an array of reading positions
+
+
+@dataclass
+class Accounts:
+    """The chunk's accounts still to bill, one array entry each, in id order (days as ordinals)."""
+
+    ids: np.ndarray
+    use_type: np.ndarray  # object (str)
+    suspended: np.ndarray  # bool
+    final: np.ndarray  # bool: closed in the period, so a final bill up to the closing day
+    end_date: np.ndarray  # the closing day (0 for an open account)
+    start: np.ndarray  # the reading day of the last bill, or the start of service
+    previous_value: np.ndarray  # the register at ``start`` (-1: not known yet)
+    partial: np.ndarray  # bool: a first or final bill, shorter than a full period
+    premise: np.ndarray
+    mixed: np.ndarray  # bool: a home-and-shop building
+
+    @classmethod
+    def build(cls, rows: list[tuple], last_bills: dict, bp: BillingPeriod) -> Accounts:
+        ids, use_types, statuses, starts, end_dates, premises, uses = zip(*rows, strict=True)
+        last = [last_bills.get(account) for account in ids]
+        start = np.array(
+            [(b[0] if b else s).toordinal() for b, s in zip(last, starts, strict=True)], dtype=np.int64
+        )
+        end_date = np.array([e.toordinal() if e else 0 for e in end_dates], dtype=np.int64)
+        final = (end_date > 0) & (end_date <= bp.window_to.toordinal())
+        first = np.array([b is None for b in last]) & (start > bp.previous_read_on.toordinal())
+        return cls(
+            ids=np.array(ids, dtype=np.int64),
+            use_type=np.array(use_types, dtype=object),
+            suspended=np.array([s == AccountStatus.SUSPENDED for s in statuses]),
+            final=final,
+            end_date=end_date,
+            start=start,
+            previous_value=np.array([b[1] if b else NONE for b in last], dtype=np.int64),
+            partial=final | first,
+            premise=np.array(premises, dtype=np.int64),
+            mixed=np.array([u == BuildingUse.MIXED for u in uses]),
+        )
+
+
+@dataclass
+class Readings:
+    """The chunk's readings (void ones left out), ordered by account, day and id; one array entry each."""
+
+    at: np.ndarray  # the account's place in :class:`Accounts`
+    id: np.ndarray
+    day: np.ndarray
+    value: np.ndarray
+    estimated: np.ndarray  # bool
+    valid: np.ndarray  # bool
+    held: np.ndarray  # bool
+    consumption: np.ndarray
+    meter: np.ndarray
+
+
+@dataclass
+class Ends:
+    """Per account: the reading that ends its bill (NONE: none yet) and the usage up to it."""
+
+    reading: np.ndarray
+    water_m3: np.ndarray
+    held_day: np.ndarray  # the last held reading that stops the bill (0: none)
 
 
 def bill_accounts(
@@ -128,7 +193,7 @@ def bill_accounts(
     bp = ctx.bp
     accounts = scope(ctx.cycle, bp).filter(id__gte=first_id, id__lte=last_id)
     if account_ids is not None:
-        accounts = accounts.filter(id__in=list(account_ids))
+        accounts = accounts.filter(id__in_ids=Ids(list(account_ids)))
     rows = list(
         accounts.order_by("id").values_list(
             "id", "use_type", "status", "start_date", "end_date", "premise_id", "premise__building_use"
@@ -139,104 +204,168 @@ def bill_accounts(
         return outcome
     # A cycle's accounts are spread over the whole id range: every query below names the
     # chunk's accounts (or premises) rather than a range, or it would read other cycles' rows.
-    ids = [row[0] for row in rows]
     billed = set(
-        Bill.objects.filter(account_id__in_ids=ids, period=bp.period, status=BillStatus.ISSUED).values_list(
-            "account_id", flat=True
-        )
+        Bill.objects.filter(
+            account_id__in_ids=Ids(row[0] for row in rows), period=bp.period, status=BillStatus.ISSUED
+        ).values_list("account_id", flat=True)
     )
     rows = [row for row in rows if row[0] not in billed]
     if not rows:
         return outcome
-    last_bills = _last_bills([row[0] for row in rows], bp)
-    drafts: dict[int, Draft] = {}
-    for account_id, use_type, _status, start_date, end_date, premise_id, building_use in rows:
-        last = last_bills.get(account_id)
-        closing = end_date is not None and end_date <= bp.window_to
-        drafts[account_id] = Draft(
-            account_id=account_id,
-            use_type=use_type,
-            kind=BillKind.FINAL if closing else BillKind.REGULAR,
-            start=last[0] if last else start_date,
-            previous_value=last[1] if last else None,
-            partial=closing or (last is None and start_date > bp.previous_read_on),
-            premise_id=premise_id,
-            mixed=building_use == BuildingUse.MIXED,
+    chunk = Accounts.build(rows, _last_bills([row[0] for row in rows], bp), bp)
+    readings = _readings(chunk, date.fromordinal(int(chunk.start.min())), bp.window_to)
+    ends = _ends(chunk, readings, bp)
+    meters = _meters(set(chunk.premise.tolist()), bp)
+
+    refuse = Refusals(ctx, chunk)
+    for index in np.flatnonzero(ends.held_day).tolist():
+        held_on = date.fromordinal(int(ends.held_day[index])).isoformat()
+        refuse(
+            index,
+            RunExceptionReason.HELD_READING,
+            _("Reading of %(date)s waits for review.") % {"date": held_on},
         )
-    statuses = {row[0]: row[2] for row in rows}
-    end_dates = {row[0]: row[4] for row in rows}
-    ids = list(drafts)
-    readings = _readings(ids, min(d.start for d in drafts.values()), bp.window_to)
-    rereads = _rereads(ids, bp)
-    meters = _meters({d.premise_id for d in drafts.values()}, bp)
-
-    exceptions: list[tuple] = []
-    to_estimate: list[Draft] = []
-
-    def refuse(draft, reason, detail=""):
-        exceptions.append((ctx.run_id, draft.account_id, reason, detail[:300], ctx.now))
-        drafts.pop(draft.account_id)
-
-    for draft in list(drafts.values()):
-        mine = [r for r in readings.get(draft.account_id, ()) if r.read_on >= draft.start]
-        if draft.previous_value is None:
-            opening = [r for r in mine if r.read_on == draft.start and r.status == ReadingStatus.VALID]
-            draft.previous_value = opening[-1].value if opening else None
-        after = [r for r in mine if r.read_on > draft.start]
-        valid = [r for r in after if r.status == ReadingStatus.VALID]
-        if draft.kind == BillKind.FINAL:
-            candidates = [r for r in valid if r.read_on <= end_dates[draft.account_id]]
-        else:
-            candidates = [r for r in valid if r.read_on >= bp.window_from]
-        end = candidates[-1] if candidates else None
-        held = [
-            r
-            for r in after
-            if r.status == ReadingStatus.HELD
-            and r.read_on >= bp.window_from
-            and (end is None or r.read_on > end.read_on)
-        ]
-        if held:
-            refuse(
-                draft,
-                RunExceptionReason.HELD_READING,
-                _("Reading of %(date)s waits for review.") % {"date": held[-1].read_on.isoformat()},
-            )
-            continue
-        if end is None:
-            if draft.account_id in rereads:
-                refuse(draft, RunExceptionReason.REREAD)
-            elif statuses[draft.account_id] == AccountStatus.SUSPENDED:
-                refuse(draft, RunExceptionReason.SUSPENDED)
-            elif draft.premise_id not in meters:
-                refuse(draft, RunExceptionReason.NO_METER)
-            else:
-                draft.water_m3 = sum(r.consumption for r in valid)
-                to_estimate.append(draft)
-            continue
-        draft.end = end
-        draft.water_m3 = sum(r.consumption for r in valid if r.read_on <= end.read_on)
-
+    to_estimate = _explain_missing(chunk, ends, meters, bp, refuse)
     estimates = _estimate(ctx, to_estimate, meters, refuse)
-    bills = _price(ctx, list(drafts.values()), meters, refuse)
+    ending = _end_readings(chunk, readings, ends, to_estimate, refuse)
+    bills = _price(ctx, chunk, ending, meters, refuse)
 
     if estimates:
         insert_rows(MeterReading, ESTIMATE_FIELDS, estimates)
-    if bills:
-        bill_ids = reserve_ids(Bill, len(bills))
-        insert_rows(
-            Bill, ["id", *BILL_FIELDS], [(bid, *bill) for bid, bill in zip(bill_ids, bills, strict=True)]
-        )
-        outcome.bill_ids_by_account = {bill[0]: bid for bid, bill in zip(bill_ids, bills, strict=True)}
-    if exceptions and record_exceptions:
-        insert_rows(RunException, EXCEPTION_FIELDS, exceptions)
-    outcome.refusals = exceptions
-    outcome.bills = len(bills)
+    count = len(bills["account"])
+    if count:
+        bills["id"] = reserve_ids(Bill, count)
+        insert_columns(Bill, ["id", *BILL_FIELDS], [bills[name] for name in ["id", *BILL_FIELDS]])
+        outcome.bill_ids_by_account = dict(zip(bills["account"], bills["id"], strict=True))
+    if refuse.rows and record_exceptions:
+        insert_rows(RunException, EXCEPTION_FIELDS, refuse.rows)
+    outcome.refusals = refuse.rows
+    outcome.bills = count
     outcome.estimated = len(estimates)
-    outcome.exceptions = len(exceptions)
-    outcome.amount = sum(bill[BILL_FIELDS.index("total")] for bill in bills)
-    outcome.water_m3 = sum(bill[BILL_FIELDS.index("water_m3")] for bill in bills)
+    outcome.exceptions = len(refuse.rows)
+    outcome.amount = sum(bills["total"])
+    outcome.water_m3 = sum(bills["water_m3"])
     return outcome
+
+
+class Refusals:
+    """The chunk's accounts that end the month with an exception instead of a bill.
+
+    Called as ``refuse(index, reason, detail)`` with the account's place in the chunk.
+    """
+
+    def __init__(self, ctx: RunContext, chunk: Accounts):
+        self.ctx, self.chunk = ctx, chunk
+        self.rows: list[tuple] = []  # (run, account, reason, detail, at)
+        self.mask = np.zeros(len(chunk.ids), dtype=bool)
+
+    def __call__(self, index: int, reason: str, detail: str = "") -> None:
+        self.rows.append((self.ctx.run_id, int(self.chunk.ids[index]), reason, detail[:300], self.ctx.now))
+        self.mask[index] = True
+
+
+def _explain_missing(chunk: Accounts, ends: Ends, meters, bp: BillingPeriod, refuse: Refusals) -> list[Draft]:
+    """Accounts without an ending reading: explained (re-read, suspended, no meter), or to estimate."""
+    without = np.flatnonzero((ends.reading == NONE) & ~refuse.mask).tolist()
+    rereads = _rereads([int(chunk.ids[i]) for i in without], bp) if without else set()
+    to_estimate: list[Draft] = []
+    for index in without:
+        account_id, premise_id = int(chunk.ids[index]), int(chunk.premise[index])
+        if account_id in rereads:
+            refuse(index, RunExceptionReason.REREAD)
+        elif chunk.suspended[index]:
+            refuse(index, RunExceptionReason.SUSPENDED)
+        elif premise_id not in meters:
+            refuse(index, RunExceptionReason.NO_METER)
+        else:
+            to_estimate.append(Draft(account_id, premise_id, index, int(ends.water_m3[index])))
+    return to_estimate
+
+
+@dataclass
+class EndReadings:
+    """Per account of the chunk, what the bill is written from (meaningful where ``billable``)."""
+
+    billable: np.ndarray  # bool
+    id: np.ndarray
+    day: np.ndarray
+    value: np.ndarray
+    estimated: np.ndarray
+    water_m3: np.ndarray
+    previous_value: np.ndarray  # NONE: no register known at the start
+
+
+def _end_readings(
+    chunk: Accounts, readings: Readings, ends: Ends, estimated: list[Draft], refuse: Refusals
+) -> EndReadings:
+    """The bill's last reading per account, as arrays: a measured one, or the estimate just made."""
+    billable = (ends.reading != NONE) & ~refuse.mask
+    at = np.where(billable, ends.reading, 0)  # a reading's position, meaningful where billable
+
+    def gather(values, empty=0):
+        return np.where(billable, values[at], empty) if len(values) else np.full(len(at), empty)
+
+    end_id, end_day, end_value = gather(readings.id), gather(readings.day), gather(readings.value)
+    end_estimated = gather(readings.estimated, False).astype(bool)
+    water = ends.water_m3.copy()
+    for draft in estimated:
+        if draft.end is not None and not refuse.mask[draft.index]:
+            i = draft.index
+            billable[i] = True
+            end_id[i], end_day[i], end_value[i] = draft.end.id, draft.end.read_on.toordinal(), draft.end.value
+            end_estimated[i], water[i] = True, draft.water_m3
+    previous = chunk.previous_value.copy()
+    unknown = previous == NONE
+    previous[unknown] = _opening_values(chunk, readings)[unknown]
+    return EndReadings(billable, end_id, end_day, end_value, end_estimated, water, previous)
+
+
+def _ends(chunk: Accounts, r: Readings, bp: BillingPeriod) -> Ends:
+    """Each account's ending reading, its usage, and a held reading that stops it — in arrays.
+
+    - ending reading: the latest valid reading after the bill's start that is within the
+      month's reading window (for an account closed in the period: on or before its
+      closing day);
+    - usage: the consumption of the valid readings after the start up to the ending one
+      (all of them when there is none yet: the estimate adds to it);
+    - a held reading in the window later than the ending one means the bill waits.
+    """
+    n = len(chunk.ids)
+    reading = np.full(n, NONE, dtype=np.int64)
+    held_day = np.zeros(n, dtype=np.int64)
+    if not len(r.at):
+        return Ends(reading, np.zeros(n, dtype=np.int64), held_day)
+    after = r.day > chunk.start[r.at]
+    valid = after & r.valid
+    in_window = np.where(
+        chunk.final[r.at], r.day <= chunk.end_date[r.at], r.day >= bp.window_from.toordinal()
+    )
+    candidates = np.flatnonzero(valid & in_window)
+    # Readings are in (account, day, id) order: the largest position is the account's last.
+    np.maximum.at(reading, r.at[candidates], candidates)
+    limit = np.where(reading == NONE, np.iinfo(np.int64).max, r.day[reading])
+    counted = valid & (r.day <= limit[r.at])
+    water = np.bincount(r.at[counted], weights=r.consumption[counted], minlength=n).astype(np.int64)
+    held = (
+        after
+        & r.held
+        & (r.day >= bp.window_from.toordinal())
+        & (r.day > np.where(reading == NONE, 0, limit)[r.at])
+    )
+    np.maximum.at(held_day, r.at[held], r.day[held])
+    return Ends(reading, water, held_day)
+
+
+def _opening_values(chunk: Accounts, r: Readings) -> np.ndarray:
+    """For a first bill: the register of the valid reading on the day service started (NONE: none)."""
+    opening = np.full(len(chunk.ids), NONE, dtype=np.int64)
+    on_start = np.flatnonzero(r.valid & (r.day == chunk.start[r.at]))
+    # In (account, day, id) order the last write of an account wins, as the last reading that day should.
+    last = np.full(len(chunk.ids), NONE, dtype=np.int64)
+    np.maximum.at(last, r.at[on_start], on_start)
+    found = last != NONE
+    opening[found] = r.value[last[found]]
+    return opening
 
 
 def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]]:
@@ -249,13 +378,13 @@ def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]
     found = {
         account: (day, value)
         for account, day, value in issued.filter(
-            account_id__in_ids=ids, period=bp.previous_period
+            account_id__in_ids=Ids(ids), period=bp.previous_period
         ).values_list("account_id", "period_end", "current_value")
     }
     missing = [account for account in ids if account not in found]
     if missing:
         older = (
-            issued.filter(account_id__in_ids=missing, period__lt=bp.period)
+            issued.filter(account_id__in_ids=Ids(missing), period__lt=bp.period)
             .order_by("account_id", "period_end", "id")
             .values_list("account_id", "period_end", "current_value")
         )
@@ -264,23 +393,47 @@ def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]
     return found
 
 
-def _readings(ids: list[int], since: date, until: date) -> dict[int, list[Reading]]:
-    by_account: dict[int, list[Reading]] = defaultdict(list)
-    rows = (
-        MeterReading.objects.filter(account_id__in_ids=ids, read_on__gte=since, read_on__lte=until)
+def _readings(chunk: Accounts, since: date, until: date) -> Readings:
+    rows = list(
+        MeterReading.objects.filter(
+            account_id__in_ids=Ids(chunk.ids.tolist()), read_on__gte=since, read_on__lte=until
+        )
         .exclude(status=ReadingStatus.VOID)
         .order_by("account_id", "read_on", "id")
         .values_list("account_id", "id", "read_on", "value", "kind", "status", "consumption", "meter_id")
     )
-    for account, rid, day, value, kind, status, consumption, meter in rows:
-        by_account[account].append(Reading(rid, day, value, kind, status, consumption or 0, meter))
-    return by_account
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return Readings(
+            empty,
+            empty,
+            empty,
+            empty,
+            empty.astype(bool),
+            empty.astype(bool),
+            empty.astype(bool),
+            empty,
+            empty,
+        )
+    accounts, ids, days, values, kinds, statuses, consumptions, meters = zip(*rows, strict=True)
+    status = np.array(statuses, dtype=object)
+    return Readings(
+        at=np.searchsorted(chunk.ids, np.array(accounts, dtype=np.int64)),
+        id=np.array(ids, dtype=np.int64),
+        day=np.array([d.toordinal() for d in days], dtype=np.int64),
+        value=np.array(values, dtype=np.int64),
+        estimated=np.array(kinds, dtype=object) == ReadingKind.ESTIMATED,
+        valid=status == ReadingStatus.VALID,
+        held=status == ReadingStatus.HELD,
+        consumption=np.array([c or 0 for c in consumptions], dtype=np.int64),
+        meter=np.array(meters, dtype=np.int64),
+    )
 
 
 def _rereads(ids: list[int], bp: BillingPeriod) -> set[int]:
     return set(
         ReadingException.objects.filter(
-            account_id__in_ids=ids,
+            account_id__in_ids=Ids(ids),
             status=ExceptionStatus.REREAD,
             reading__read_on__gte=bp.window_from,
             reading__read_on__lte=bp.window_to,
@@ -299,15 +452,25 @@ class MeterAtPremise:
 def _meters(premise_ids: set[int], bp: BillingPeriod) -> dict[int, MeterAtPremise]:
     """The meter at each premise of the chunk's accounts on the reading day, and its households."""
     meters: dict[int, MeterAtPremise] = {}
-    installs = (
-        MeterInstallation.objects.filter(premise_id__in_ids=premise_ids, installed_on__lte=bp.window_to)
+    installed = list(
+        MeterInstallation.objects.filter(premise_id__in_ids=Ids(premise_ids), installed_on__lte=bp.window_to)
         .order_by("premise_id", "installed_on", "id")
-        .values_list("premise_id", "meter_id", "meter__diameter_mm", "meter__dials")
+        .values_list("premise_id", "meter_id")
     )
-    for premise, meter, diameter, dials in installs:
+    # The meters by their own ids (a join would let the planner read the whole meter table).
+    sizes = {
+        meter: (diameter, dials)
+        for meter, diameter, dials in Meter.objects.filter(
+            id__in_ids=Ids({meter for _premise, meter in installed})
+        ).values_list("id", "diameter_mm", "dials")
+    }
+    for premise, meter in installed:  # in date order: the last installation stays
+        diameter, dials = sizes[meter]
         meters[premise] = MeterAtPremise(meter, diameter, 10**dials)
     counts = (
-        PremiseHouseholdCount.objects.filter(premise_id__in_ids=premise_ids, effective_from__lte=bp.read_on)
+        PremiseHouseholdCount.objects.filter(
+            premise_id__in_ids=Ids(premise_ids), effective_from__lte=bp.read_on
+        )
         .order_by("premise_id", "effective_from", "id")
         .values_list("premise_id", "households")
     )
@@ -317,7 +480,7 @@ def _meters(premise_ids: set[int], bp: BillingPeriod) -> dict[int, MeterAtPremis
     return meters
 
 
-def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tuple]:
+def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) -> list[tuple]:
     """Write an estimated reading for each draft that can be estimated; refuse the others."""
     if not drafts:
         return []
@@ -327,7 +490,7 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tupl
     use = {
         row["account_id"]: (row["used"], row["spent"])
         for row in MeterReading.objects.filter(
-            account_id__in_ids=ids,
+            account_id__in_ids=Ids(ids),
             status=ReadingStatus.VALID,
             kind__in=MEASURED_KINDS,
             read_on__gte=bp.read_on - timedelta(days=365),
@@ -339,7 +502,7 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tupl
         .annotate(used=Sum("consumption"), spent=Sum("days"))
     }
     last = latest_by_meter(
-        MeterReading.objects.filter(meter_id__in_ids=meter_ids, status=ReadingStatus.VALID)
+        MeterReading.objects.filter(meter_id__in_ids=Ids(meter_ids), status=ReadingStatus.VALID)
     )
     reading_ids = iter(reserve_ids(MeterReading, len(drafts)))
     rows = []
@@ -349,7 +512,7 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tupl
         base = last.get(meter.meter_id)
         if spent < settings.BILLING_ESTIMATE_MIN_DAYS or base is None or base.read_on >= bp.read_on:
             refuse(
-                draft,
+                draft.index,
                 RunExceptionReason.NO_READING,
                 _("%(days)s days of readings in the last year; %(needed)s are needed to estimate.")
                 % {"days": spent, "needed": settings.BILLING_ESTIMATE_MIN_DAYS},
@@ -378,94 +541,126 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tupl
     return rows
 
 
-def _price(ctx: RunContext, drafts: list[Draft], meters, refuse) -> list[tuple]:
-    """Bill rows for the drafts, priced group by group (use type × tariff versions in force)."""
+def _price(ctx: RunContext, chunk: Accounts, end: EndReadings, meters, refuse: Refusals) -> dict[str, list]:
+    """Bill columns (by field name) for the billable accounts, priced group by group.
+
+    Each account is priced over the last full period before its reading (shorter for a
+    first or final bill); accounts whose period meets the same tariff versions for the
+    same days share one group and one call of :func:`billing.pricing.price`.
+    """
     bp = ctx.bp
     full_days = bp.full_days
-    sewer_rules = _sewer_rules(drafts, bp)
-    groups: dict[tuple, list[Draft]] = defaultdict(list)
-    group_pieces: dict[tuple, list] = {}
-    pieces_by_window: dict[tuple[date, date], list] = {}
-    for draft in drafts:
-        end_day = draft.end.read_on
-        window = (max(draft.start, end_day - timedelta(days=full_days)) + timedelta(days=1), end_day)
-        if window not in pieces_by_window:
-            pieces_by_window[window] = split_by_version(ctx.versions, *window)
-        pieces = pieces_by_window[window]
-        wanted = (window[1] - window[0]).days + 1
-        if sum(segment.days for _v, segment in pieces) < wanted:
-            refuse(
-                draft,
-                RunExceptionReason.NO_TARIFF,
-                _("No tariff version is in force on %(date)s.") % {"date": window[0].isoformat()},
-            )
-            continue
-        # One version: its days do not matter, so all such accounts share one group.
-        key = (draft.use_type, tuple((v.pk, s.days if len(pieces) > 1 else 0) for v, s in pieces))
-        groups[key].append(draft)
-        group_pieces.setdefault(key, pieces)
+    columns: dict[str, list] = {name: [] for name in BILL_FIELDS}
+    billable = np.flatnonzero(end.billable)  # positions in the chunk
+    if not len(billable):
+        return columns
+    start, end_day = chunk.start[billable], end.day[billable]
+    window_from = np.maximum(start, end_day - full_days) + 1
+    windows, window_of = np.unique(np.stack([window_from, end_day], axis=1), axis=0, return_inverse=True)
+    window_of = window_of.reshape(-1)
+    pieces_of = []  # per window: its versions with their days, or None when a day has no tariff
+    for first, last in windows.tolist():
+        pieces = split_by_version(ctx.versions, date.fromordinal(first), date.fromordinal(last))
+        pieces_of.append(pieces if sum(seg.days for _v, seg in pieces) >= last - first + 1 else None)
+    at_premise = [meters[p] for p in chunk.premise[billable].tolist()]
+    households = np.array([m.households for m in at_premise], dtype=np.int64)
+    diameter = np.array([m.diameter_mm for m in at_premise], dtype=np.int64)
+    water = end.water_m3[billable]
+    sewer = water.copy()
+    account_ids = chunk.ids[billable]
+    for position, rule in _sewer_rules(account_ids.tolist(), bp).items():
+        sewer[position] = rule.sewer_m3(int(water[position]), bp.months)
+    days = np.where(chunk.partial[billable], np.minimum(end_day - start, full_days), full_days)
 
-    bills = []
-    for key, members in groups.items():
-        use_type, pieces = key[0], group_pieces[key]
-        segments = [segment for _v, segment in pieces]
-        water = np.array([d.water_m3 for d in members], dtype=np.int64)
-        sewer = np.array(
-            [
-                sewer_rules[d.account_id].sewer_m3(d.water_m3, bp.months)
-                if d.account_id in sewer_rules
-                else d.water_m3
-                for d in members
-            ],
-            dtype=np.int64,
-        )
-        days = np.array(
-            [min((d.end.read_on - d.start).days, full_days) if d.partial else full_days for d in members],
-            dtype=np.int64,
-        )
-        at = [meters[d.premise_id] for d in members]
+    # One version: its days do not matter, so all accounts of a use type under it share one group.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    keys_of_window = [
+        None if pieces is None else tuple((v.pk, seg.days if len(pieces) > 1 else 0) for v, seg in pieces)
+        for pieces in pieces_of
+    ]
+    use_types = chunk.use_type[billable]
+    for position, (use_type, window) in enumerate(zip(use_types.tolist(), window_of.tolist(), strict=True)):
+        groups[(use_type, window)].append(position)
+
+    merged: dict[tuple, tuple[list, list[int]]] = {}
+    for (use_type, window), positions in groups.items():
+        key = keys_of_window[window]
+        if key is None:
+            first_day = date.fromordinal(int(windows[window][0]))
+            for position in positions:
+                refuse(
+                    int(billable[position]),
+                    RunExceptionReason.NO_TARIFF,
+                    _("No tariff version is in force on %(date)s.") % {"date": first_day.isoformat()},
+                )
+            continue
+        merged.setdefault((use_type, key), (pieces_of[window], []))[1].extend(positions)
+
+    for (use_type, _key), (pieces, positions) in merged.items():
+        members = np.array(sorted(positions), dtype=np.int64)
         consumers = Consumers(
             use_type=use_type,
-            water_m3=water,
-            sewer_m3=sewer,
-            households=np.array([m.households for m in at], dtype=np.int64),
-            diameter_mm=np.array([m.diameter_mm for m in at], dtype=np.int64),
-            mixed=np.array([d.mixed for d in members], dtype=bool),
+            water_m3=water[members],
+            sewer_m3=sewer[members],
+            households=households[members],
+            diameter_mm=diameter[members],
+            mixed=chunk.mixed[billable][members],
             months=np.full(len(members), bp.months, dtype=np.int64),
-            days=days,
+            days=days[members],
             full_days=np.full(len(members), full_days, dtype=np.int64),
         )
         try:
-            charges = price(segments, consumers)
+            charges = price([segment for _v, segment in pieces], consumers)
         except MissingSchedule as missing:
-            for draft in members:
-                refuse(draft, RunExceptionReason.NO_TARIFF, str(missing))
+            for position in members.tolist():
+                refuse(int(billable[position]), RunExceptionReason.NO_TARIFF, str(missing))
             continue
         codes = list(charges)
         matrix = np.stack([charges[code] for code in codes], axis=1).astype(np.int64)
-        subtotals = matrix.sum(axis=1)
-        version_id = pieces[-1][0].pk
-        for index, draft in enumerate(members):
-            subtotal = int(subtotals[index])
-            bills.append(
-                (
-                    draft.account_id, ctx.run_id, bp.period, draft.kind, BillStatus.ISSUED, use_type, draft.start,
-                    draft.end.read_on, (draft.end.read_on - draft.start).days, draft.previous_value,
-                    draft.end.value, draft.end.id, draft.end.kind == ReadingKind.ESTIMATED, draft.water_m3,
-                    int(sewer[index]), int(consumers.households[index]), version_id,
-                    [[code, int(matrix[index, col])] for col, code in enumerate(codes)],
-                    subtotal, 0, subtotal, ctx.issued_on, ctx.due_on, ctx.now,
-                )
-            )  # fmt: skip
-    return bills
+        subtotals = matrix.sum(axis=1).tolist()
+        # The charges as JSON text straight away: [["water", 1234], …] in the tariff's order.
+        template = "[" + ", ".join(f"[{json.dumps(code)}, %d]" for code in codes) + "]"
+        count = len(members)
+        chosen = billable[members]
+        kinds = np.where(chunk.final[chosen], BillKind.FINAL, BillKind.REGULAR).tolist()
+        previous = end.previous_value[chosen]
+        values = {
+            "account": chunk.ids[chosen].tolist(),
+            "run": [ctx.run_id] * count,
+            "period": [bp.period] * count,
+            "kind": kinds,
+            "status": [BillStatus.ISSUED] * count,
+            "use_type": [use_type] * count,
+            "period_start": [date.fromordinal(d) for d in chunk.start[chosen].tolist()],
+            "period_end": [date.fromordinal(d) for d in end.day[chosen].tolist()],
+            "days": (end.day[chosen] - chunk.start[chosen]).tolist(),
+            "previous_value": [None if v == NONE else v for v in previous.tolist()],
+            "current_value": end.value[chosen].tolist(),
+            "end_reading": end.id[chosen].tolist(),
+            "estimated": end.estimated[chosen].astype(bool).tolist(),
+            "water_m3": water[members].tolist(),
+            "sewer_m3": sewer[members].tolist(),
+            "households": households[members].tolist(),
+            "tariff_version": [pieces[-1][0].pk] * count,
+            "charges": [template % tuple(row) for row in matrix.tolist()],
+            "subtotal": subtotals,
+            "adjustments": [0] * count,
+            "total": subtotals,
+            "issued_on": [ctx.issued_on] * count,
+            "due_on": [ctx.due_on] * count,
+            "created_at": [ctx.now] * count,
+        }
+        for name, column in columns.items():
+            column.extend(values[name])
+    return columns
 
 
-def _sewer_rules(drafts: list[Draft], bp: BillingPeriod) -> dict[int, SewerVolume]:
-    if not drafts:
-        return {}
+def _sewer_rules(account_ids: list[int], bp: BillingPeriod) -> dict[int, SewerVolume]:
+    """The sewer volume rule in force for the accounts that have one, by their position in ``account_ids``."""
+    position = {account: index for index, account in enumerate(account_ids)}
     rules = {}
     for rule in SewerVolume.objects.filter(
-        account_id__in_ids=[d.account_id for d in drafts], effective_from__lte=bp.read_on
+        account_id__in_ids=Ids(account_ids), effective_from__lte=bp.read_on
     ).order_by("account_id", "effective_from"):
-        rules[rule.account_id] = rule
+        rules[position[rule.account_id]] = rule
     return rules

@@ -74,8 +74,9 @@ def bill_one(cycle, period, account_id: int) -> Bill:
 def plan_pass(run: BillingRun, chunk_size: int) -> int:
     """Cut the run's accounts still without a bill into chunks; returns how many chunks."""
     bp = BillingPeriod.of(run.cycle, run.period)
-    billed = Bill.objects.filter(period=bp.period, status=BillStatus.ISSUED).values("account_id")
-    ids = list(scope(run.cycle, bp).exclude(id__in=billed).order_by("id").values_list("id", flat=True))
+    # NOT EXISTS, looked up per account of the cycle: the cost follows the cycle, not the bill table.
+    billed = Bill.objects.filter(account_id=OuterRef("pk"), period=bp.period, status=BillStatus.ISSUED)
+    ids = list(scope(run.cycle, bp).filter(~Exists(billed)).order_by("id").values_list("id", flat=True))
     run.passes += 1
     chunks = [
         BillingRunChunk(
@@ -84,6 +85,7 @@ def plan_pass(run: BillingRun, chunk_size: int) -> int:
             number=number,
             first_account_id=ids[start],
             last_account_id=ids[min(start + chunk_size, len(ids)) - 1],
+            account_ids=ids[start : start + chunk_size],
         )
         for number, start in enumerate(range(0, len(ids), chunk_size), start=1)
     ]
@@ -118,7 +120,12 @@ def take_chunk(run_id: int, chunk_id: int | None = None, context: RunContext | N
                 RunException.objects.filter(
                     run=run, account_id__gte=chunk.first_account_id, account_id__lte=chunk.last_account_id
                 ).delete()
-                outcome = bill_accounts(context, chunk.first_account_id, chunk.last_account_id)
+                outcome = bill_accounts(
+                    context,
+                    chunk.first_account_id,
+                    chunk.last_account_id,
+                    account_ids=chunk.account_ids or None,
+                )
         except Exception as error:
             log.exception("billing run %s chunk %s failed", run_id, chunk.pk)
             chunk.status, chunk.error = ChunkStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]

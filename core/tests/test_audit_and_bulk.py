@@ -83,3 +83,49 @@ def test_number_blocks_do_not_overlap(db):
     second = take_numbers("test-seq", 1)
     assert list(first) == [100, 101, 102, 103, 104] and list(second) == [105]
     assert NumberSequence.objects.get(name="test-seq").next_value == 106
+
+
+def test_column_insert_round_trips_awkward_values(db, city):
+    """COPY text needs escaping: tabs, newlines, backslashes and "\\N" in text must arrive as sent."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.bulk import insert_columns
+    from core.lookups import Ids
+
+    ct = ContentType.objects.get_for_model(BranchOffice)
+    awkward = ["tab\there", "line\nbreak\r", "back\\slash", "\\N", "", "한글 사유"]
+    count = len(awkward)
+    at = dt.datetime(2026, 1, 1, 9, 0, tzinfo=SEOUL)
+    written = insert_columns(
+        AuditEvent,
+        [
+            "occurred_at",
+            "action",
+            "object_type",
+            "object_id",
+            "operation",
+            "details",
+            "changes",
+            "reason",
+            "category",
+        ],
+        [
+            [at] * count,
+            ["premise.registered"] * count,
+            [ct.pk] * count,
+            list(range(1, count + 1)),
+            [uuid.uuid4() for _ in awkward],
+            [{"n": n, "text": text} for n, text in enumerate(awkward)],
+            ["{}"] * count,  # JSON already encoded passes as it is
+            awkward,
+            ["operation"] * count,
+        ],
+    )
+    assert written == count
+    events = AuditEvent.objects.filter(object_id__in_ids=Ids(range(1, count + 1))).order_by("object_id")
+    assert [e.reason for e in events] == awkward
+    assert [e.details["text"] for e in events] == awkward
+    assert {e.occurred_at for e in events} == {at}
+    assert all(e.changes == {} for e in events)

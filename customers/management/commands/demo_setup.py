@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from billing.demo import demo_billing_loaded, load_demo_billing
 from customers.models import Premise
 from staff.demo import create_demo_users, logins_table
 from staff.models import BranchOffice
@@ -19,8 +20,18 @@ class Command(BaseCommand):
         if not Premise.objects.exists():
             # load_demo_city prints the logins itself
             call_command("load_demo_city", premises=premises, seed=seed, stdout=self.stdout)
+            self._bills(seed)
             return
         self.stdout.write(f"Demo city already loaded ({Premise.objects.count():,} premises); keeping it.")
         create_demo_users({office.code: office for office in BranchOffice.objects.all()})
+        if not demo_billing_loaded():  # a city loaded before the demo had bills
+            self._bills(seed)
         self.stdout.write("\nDemo logins:")
         self.stdout.write("\n".join(logins_table()))
+
+    def _bills(self, seed):
+        """A few months of monthly readings, billed by the billing run (billing/demo)."""
+        counts = load_demo_billing(seed=seed)
+        self.stdout.write("Readings and bills:")
+        for label, count in counts.items():
+            self.stdout.write(f"  {label:<17}{count:>10,}")
