@@ -8,7 +8,8 @@ then times the run of this month over every cycle — planning, chunks (numpy
 pricing, bulk writes of bills, estimated readings and exceptions) and the
 reconciliation that proves every account has a bill or an exception.
 
-``--workers W`` bills the chunks in W processes, as W Celery workers would.
+``--workers W`` bills the chunks in W processes running the Celery task, as W
+workers would, while this process plans the cycles one after another.
 
 Ends with: BENCH billing_run accounts=N seconds=S bills_per_second=R …
 """
@@ -95,7 +96,8 @@ def wipe_earlier_runs(since) -> None:
 
     with transaction.atomic(), connection.cursor() as cursor:
         for table in (
-            "billing_adjustment", "billing_runexception", "billing_bill", "billing_billingrunchunk", "billing_billingrun",
+            "billing_printedbill", "billing_printbatch", "billing_adjustment", "billing_runexception", "billing_bill",
+            "billing_billingrunchunk", "billing_billingrun",
         ):  # fmt: skip
             cursor.execute(f"DELETE FROM {table}")
         cursor.execute(
@@ -105,32 +107,55 @@ def wipe_earlier_runs(since) -> None:
 
 
 def bill_month(period, workers: int, chunk_size: int | None = None):
-    """Run every cycle's billing for ``period``; with several workers, all cycles' chunks are shared by a pool."""
+    """Run every cycle's billing for ``period``.
+
+    One worker: ``run_billing_cycle`` cycle after cycle (the embedded default). Several:
+    the flow of a deployment with Celery — this process plans each cycle's run as the
+    ``run_billing`` command does and queues its chunks while W worker processes run the
+    real ``billing.tasks.bill_chunk`` task on them (the worker that finds a run's chunks
+    all done reconciles it), so planning, billing and reconciling overlap.
+    """
     from django.db import connections
 
     from billing.actions import finish_billing_run, run_billing_cycle, start_billing_run
+    from billing.models import BillingRun
+    from billing.run import engine
     from customers.models import BillingCycle
 
     cycles = list(BillingCycle.objects.all())
     if workers == 1:
         return [run_billing_cycle(c, period, acting_user=None, chunk_size=chunk_size) for c in cycles]
-    # Plan every run, then let W processes take chunks as W Celery workers would.
-    runs = [start_billing_run(c, period, acting_user=None, chunk_size=chunk_size) for c in cycles]
     connections.close_all()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pool.map(_work, [[run.pk for run in runs]] * workers)
-    return [finish_billing_run(run) for run in runs]
+    context = multiprocessing.get_context("fork")
+    tasks = context.Queue()
+    pool = [context.Process(target=_worker, args=(tasks,)) for _ in range(workers)]
+    for process in pool:
+        process.start()
+    run_ids = []
+    for cycle in cycles:
+        run = start_billing_run(cycle, period, acting_user=None, chunk_size=chunk_size)
+        run_ids.append(run.pk)
+        for chunk in engine.waiting_chunks(run):
+            tasks.put((run.pk, chunk))
+    for _process in pool:
+        tasks.put(None)
+    for process in pool:
+        process.join()
+        if process.exitcode:
+            raise SystemExit(f"a worker failed with exit code {process.exitcode}")
+    runs = BillingRun.objects.filter(pk__in=run_ids).select_related("cycle").order_by("cycle__code")
+    return [run if run.finished else finish_billing_run(run) for run in runs]
 
 
-def _work(run_ids: list[int]) -> None:
+def _worker(tasks) -> None:
+    """A Celery worker's loop: take a task, run it, until told to stop."""
     from django.db import connections
 
-    from billing.run import engine
+    from billing.tasks import bill_chunk
 
     connections.close_all()
-    for run_id in run_ids:
-        while engine.take_chunk(run_id):
-            pass
+    while (task := tasks.get()) is not None:
+        bill_chunk(*task)  # the task's own body, run here as a worker would
     connections.close_all()
 
 

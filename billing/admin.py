@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import actions
-from .models import Tariff, TariffVersion
+from .models import PrintBatch, Tariff, TariffVersion
 from .rules import parse_rules
 
 
@@ -47,3 +47,18 @@ class TariffAdmin(admin.ModelAdmin):
                 notes=version.notes,
                 acting_user=request.user,
             )
+
+
+@admin.register(PrintBatch)
+class PrintBatchAdmin(admin.ModelAdmin):
+    """Read-only: batches are written by the print-batch action (console or ``print_batch`` command)."""
+
+    list_display = ["run", "number", "status", "bills", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = [field.name for field in PrintBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

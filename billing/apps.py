@@ -8,3 +8,7 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from . import events  # noqa: F401  (registers the audit actions)
+        from .documents import events as document_events  # noqa: F401
+
+        # Celery autodiscovers only billing.tasks; every process (web, worker, command) loads this.
+        from .documents import tasks as document_tasks  # noqa: F401

@@ -54,3 +54,9 @@ class RunExceptionReason(models.TextChoices):
 
 # Exceptions that are a state of the account rather than a problem to solve.
 INFORMATIONAL_REASONS = (RunExceptionReason.SUSPENDED,)
+
+
+class PrintBatchStatus(models.TextChoices):
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Ready to print")
+    FAILED = "failed", _("Writing failed")

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import ActionText, register_actions
 
+from .choices import AdjustmentKind
+
 TARIFF_VERSION_SAVED = "tariff.version_saved"
 TARIFF_PUT_IN_USE = "tariff.put_in_use"
 BILLING_RUN_STARTED = "billing.run_started"
@@ -35,7 +37,8 @@ ACTIONS = {
     BILL_ADJUSTED: ActionText(
         _("Bill adjusted"),
         _(
-            "%(kind)s of %(amount)s won on the bill of account %(account)s for %(period)s; it now asks %(total)s won."
+            "%(adjustment_kind)s of %(amount)s won on the bill of account %(account)s for %(period)s; "
+            "it now asks %(total)s won."
         ),
     ),
     BILLING_RUN_FINISHED: ActionText(
@@ -47,4 +50,5 @@ ACTIONS = {
     ),
 }
 
-register_actions(ACTIONS)
+# Details keep codes; the timeline shows their labels in the reader's language.
+register_actions(ACTIONS, {"adjustment_kind": AdjustmentKind})

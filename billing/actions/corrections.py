@@ -137,7 +137,7 @@ def _apply(bill: Bill, *, kind: str, amount: int, reason: str, calculation: dict
         details={
             "account": bill.account.display_number,
             "period": _month(bill),
-            "kind": adjustment.get_kind_display(),
+            "adjustment_kind": adjustment.kind,
             "amount": amount,
             "total": bill.total,
         },

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from core.audit import record_event, user_or_none
 from core.bulk import insert_rows
 
-from ..choices import BillStatus, RunStatus
+from ..choices import BillStatus, PrintBatchStatus, RunStatus
 from ..documents import events
 from ..documents.fonts import bill_fonts
 from ..documents.output import BatchHeading, write_print_files
-from ..models import Bill, BillingRun, PrintBatch, PrintBatchStatus, PrintedBill
+from ..models import Bill, BillingRun, PrintBatch, PrintedBill
 
 # A batch still "being written" after this long was left by a worker that died.
 ABANDONED_AFTER = timedelta(hours=2)

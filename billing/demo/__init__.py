@@ -32,7 +32,17 @@ from metering.choices import IMPORTED_KINDS, ReadingKind
 from metering.models import MeterReading, ReadingException
 
 from ..choices import BillStatus
-from ..models import Adjustment, Bill, BillingRun, BillingRunChunk, RunException, SewerVolume, Tariff
+from ..models import (
+    Adjustment,
+    Bill,
+    BillingRun,
+    BillingRunChunk,
+    PrintBatch,
+    PrintedBill,
+    RunException,
+    SewerVolume,
+    Tariff,
+)
 from ..run.engine import due_date
 from .readings import BILL_AFTER_DAYS, MonthlyReadings, Plan, plan_months
 
@@ -159,6 +169,8 @@ def demo_billing_loaded() -> bool:
 def flush_demo_billing() -> None:
     """Delete bills, runs and the readings they were made from (to be called before the city is flushed)."""
     with transaction.atomic():
+        PrintedBill.objects.all().delete()
+        PrintBatch.objects.all().delete()
         Bill.objects.update(replaces=None)
         Adjustment.objects.all().delete()
         RunException.objects.all().delete()

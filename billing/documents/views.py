@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..actions import build_print_batch
-from ..models import Bill, BillingRun, PrintBatch, PrintBatchStatus
+from ..choices import PrintBatchStatus
+from ..models import Bill, BillingRun, PrintBatch
 from .fonts import BillFontMissing
 from .output import CHECKSUMS, MANIFEST, bill_filename, bill_pdf
 

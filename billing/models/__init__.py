@@ -1,5 +1,5 @@
 from .bills import Adjustment, Bill, SewerVolume
-from .documents import PrintBatch, PrintBatchStatus, PrintedBill
+from .documents import PrintBatch, PrintedBill
 from .runs import BillingRun, BillingRunChunk, RunException
 from .tariffs import Tariff, TariffVersion
 
@@ -9,7 +9,6 @@ __all__ = [
     "BillingRun",
     "BillingRunChunk",
     "PrintBatch",
-    "PrintBatchStatus",
     "PrintedBill",
     "RunException",
     "SewerVolume",

@@ -3,16 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Imported with the models so every process (web, worker, command) can describe the audit event
-# and run the task (Celery autodiscovers only billing.tasks).
-from ..documents import events as _events  # noqa: F401
-from ..documents import tasks as _tasks  # noqa: F401
-
-
-class PrintBatchStatus(models.TextChoices):
-    RUNNING = "running", _("Being written")
-    DONE = "done", _("Ready to print")
-    FAILED = "failed", _("Writing failed")
+from ..choices import PrintBatchStatus
 
 
 class PrintBatch(models.Model):

@@ -92,7 +92,10 @@ class RunException(models.Model):
     run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="account_exceptions")
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=RunExceptionReason.choices)
+    # Language-neutral: the figures of the reason's sentence (shown in the reader's language by
+    # ``shown_detail``), or, for a missing tariff schedule, its codes in ``detail``.
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    detail_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
@@ -105,3 +108,24 @@ class RunException(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.reason}"
+
+    @property
+    def shown_detail(self) -> str:
+        return detail_text(self.reason, self.detail, self.detail_params)
+
+
+# The sentence of each reason that has figures; filled in when shown, in the reader's language.
+_DETAIL_TEXTS = {
+    RunExceptionReason.HELD_READING: _("Reading of %(date)s waits for review."),
+    RunExceptionReason.NO_READING: _(
+        "%(days)s days of readings in the last year; %(needed)s are needed to estimate."
+    ),
+    RunExceptionReason.NO_TARIFF: _("No tariff version is in force on %(date)s."),
+}
+
+
+def detail_text(reason: str, detail: str, params: dict) -> str:
+    """An exception's detail in the active language."""
+    if params and reason in _DETAIL_TEXTS:
+        return str(_DETAIL_TEXTS[reason]) % params
+    return detail

@@ -35,7 +35,6 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db.models import Sum
-from django.utils.translation import gettext as _
 
 from core.bulk import insert_columns, insert_rows, reserve_ids
 from core.lookups import Ids
@@ -61,7 +60,7 @@ ESTIMATE_FIELDS = [
     "id", "meter", "account", "read_on", "value", "kind", "rolled_over", "status", "consumption", "days",
     "recorded_at",
 ]  # fmt: skip
-EXCEPTION_FIELDS = ["run", "account", "reason", "detail", "created_at"]
+EXCEPTION_FIELDS = ["run", "account", "reason", "detail", "detail_params", "created_at"]
 
 
 @dataclass
@@ -86,7 +85,7 @@ class Outcome:
     amount: int = 0
     water_m3: int = 0
     bill_ids_by_account: dict[int, int] = field(default_factory=dict)
-    refusals: list[tuple] = field(default_factory=list)  # (run, account, reason, detail, at)
+    refusals: list[tuple] = field(default_factory=list)  # rows of EXCEPTION_FIELDS
 
 
 @dataclass
@@ -220,11 +219,7 @@ def bill_accounts(
     refuse = Refusals(ctx, chunk)
     for index in np.flatnonzero(ends.held_day).tolist():
         held_on = date.fromordinal(int(ends.held_day[index])).isoformat()
-        refuse(
-            index,
-            RunExceptionReason.HELD_READING,
-            _("Reading of %(date)s waits for review.") % {"date": held_on},
-        )
+        refuse(index, RunExceptionReason.HELD_READING, params={"date": held_on})
     to_estimate = _explain_missing(chunk, ends, meters, bp, refuse)
     estimates = _estimate(ctx, to_estimate, meters, refuse)
     ending = _end_readings(chunk, readings, ends, to_estimate, refuse)
@@ -251,16 +246,18 @@ def bill_accounts(
 class Refusals:
     """The chunk's accounts that end the month with an exception instead of a bill.
 
-    Called as ``refuse(index, reason, detail)`` with the account's place in the chunk.
+    Called as ``refuse(index, reason, detail, params)`` with the account's place in the chunk.
     """
 
     def __init__(self, ctx: RunContext, chunk: Accounts):
         self.ctx, self.chunk = ctx, chunk
-        self.rows: list[tuple] = []  # (run, account, reason, detail, at)
+        self.rows: list[tuple] = []  # rows of EXCEPTION_FIELDS
         self.mask = np.zeros(len(chunk.ids), dtype=bool)
 
-    def __call__(self, index: int, reason: str, detail: str = "") -> None:
-        self.rows.append((self.ctx.run_id, int(self.chunk.ids[index]), reason, detail[:300], self.ctx.now))
+    def __call__(self, index: int, reason: str, detail: str = "", params: dict | None = None) -> None:
+        """``params``: the figures of the reason's sentence (see ``RunException.shown_detail``)."""
+        account = int(self.chunk.ids[index])
+        self.rows.append((self.ctx.run_id, account, reason, detail[:300], params or {}, self.ctx.now))
         self.mask[index] = True
 
 
@@ -514,8 +511,7 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) ->
             refuse(
                 draft.index,
                 RunExceptionReason.NO_READING,
-                _("%(days)s days of readings in the last year; %(needed)s are needed to estimate.")
-                % {"days": spent, "needed": settings.BILLING_ESTIMATE_MIN_DAYS},
+                params={"days": spent, "needed": settings.BILLING_ESTIMATE_MIN_DAYS},
             )
             continue
         days = (bp.read_on - base.read_on).days
@@ -591,7 +587,7 @@ def _price(ctx: RunContext, chunk: Accounts, end: EndReadings, meters, refuse: R
                 refuse(
                     int(billable[position]),
                     RunExceptionReason.NO_TARIFF,
-                    _("No tariff version is in force on %(date)s.") % {"date": first_day.isoformat()},
+                    params={"date": first_day.isoformat()},
                 )
             continue
         merged.setdefault((use_type, key), (pieces_of[window], []))[1].extend(positions)

@@ -22,6 +22,7 @@ from core.dates import today
 
 from ..choices import INFORMATIONAL_REASONS, BillStatus, ChunkStatus, RunExceptionReason, RunStatus
 from ..models import Bill, BillingRun, BillingRunChunk, RunException, Tariff
+from ..models.runs import detail_text
 from .chunk import RunContext, bill_accounts
 from .periods import BillingPeriod
 from .scope import scope
@@ -63,8 +64,8 @@ def bill_one(cycle, period, account_id: int) -> Bill:
     """One account billed outside a run (a final bill, a rebill): the run's chunk code on a chunk of one."""
     outcome = bill_accounts(context_for(cycle, period), account_id, account_id, record_exceptions=False)
     if outcome.refusals:
-        _run, _account, reason, detail, _at = outcome.refusals[0]
-        label = str(RunExceptionReason(reason).label)
+        _run, _account, reason, detail, params, _at = outcome.refusals[0]
+        label, detail = str(RunExceptionReason(reason).label), detail_text(reason, detail, params)
         raise AccountNotBilled(f"{label}: {detail}" if detail else label)
     if not outcome.bills:
         raise AccountNotBilled()

@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import override_settings
+from django.utils import translation
 
 from billing import actions
 from billing.actions import TARIFF_FILES, load_tariff_file, run_billing_cycle
@@ -190,6 +191,12 @@ class TestEstimates:
         exception = RunException.objects.get(run=result)
         assert (exception.account, exception.reason) == (account, RunExceptionReason.NO_READING)
         assert not MeterReading.objects.filter(kind=ReadingKind.ESTIMATED).exists()
+        # The detail keeps its figures and reads in the language of whoever looks at it.
+        assert exception.detail_params == {"days": 0, "needed": 28}
+        with translation.override("en"):
+            assert exception.shown_detail == "0 days of readings in the last year; 28 are needed to estimate."
+        with translation.override("ko"):
+            assert exception.shown_detail == "최근 1년 검침 기간이 0일입니다. 추정하려면 28일이 필요합니다."
 
 
 class TestReconciliation:

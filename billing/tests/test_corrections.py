@@ -151,3 +151,20 @@ class TestCancelAndRebill:
         bill = actions.cancel_bill(bill_of(four_months, MAY), reason="오부과", acting_user=billing_officer)
         with pytest.raises(ValidationError, match="was cancelled"):
             actions.adjust_bill(bill, amount=-10, reason="x", acting_user=billing_officer)
+
+
+def test_adjustment_event_keeps_the_code_and_reads_in_each_language(four_months, billing_officer):
+    """The timeline shows the adjustment's kind in the reader's language, not the writer's."""
+    from django.utils import translation
+
+    from core.audit import describe
+
+    bill = bill_of(four_months, MAY)
+    with translation.override("ko"):
+        actions.reduce_for_leak(bill, reason="누수 수리", acting_user=billing_officer)
+    event = AuditEvent.objects.get(action="billing.bill_adjusted", object_id=bill.pk)
+    assert event.details["adjustment_kind"] == AdjustmentKind.LEAK
+    with translation.override("en"):
+        assert describe(event).startswith("Leak reduction (누수감면) of -18,450 won")
+    with translation.override("ko"):
+        assert "Leak reduction" not in describe(event)

@@ -19,10 +19,10 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from billing import actions
-from billing.choices import BillStatus
+from billing.choices import BillStatus, PrintBatchStatus
 from billing.documents.fonts import BillFontMissing
 from billing.documents.output import CHECKSUMS, MANIFEST, bill_pdf, read_manifest
-from billing.models import Bill, PrintBatch, PrintBatchStatus, PrintedBill
+from billing.models import Bill, PrintBatch, PrintedBill
 from core.models import AuditEvent
 from customers.models import Premise, ReadingRoute
 

@@ -100,9 +100,12 @@ def registry_is_empty() -> bool:
 def flush_registry() -> None:
     """Delete the registry (and its audit trail) so a new city can be loaded; staff logins stay."""
     # Requests point at premises and accounts: they go first (and their number sequences with them).
+    from billing.demo import flush_demo_billing
     from servicedesk.demo import flush_demo_requests
 
     flush_demo_requests()
+    if connection.vendor != "postgresql":  # PostgreSQL's TRUNCATE … CASCADE below takes them along
+        flush_demo_billing()  # bills and readings protect the accounts and meters they point at
     registry_types = list(
         ContentType.objects.filter(app_label__in=REGISTRY_APPS).values_list("pk", flat=True)
     )
