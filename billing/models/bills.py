@@ -53,8 +53,18 @@ class Bill(models.Model):
     account = models.ForeignKey(
         "customers.Account", on_delete=models.PROTECT, related_name="bills", db_index=False
     )
+    # The database checks a bill's account. The run, the reading and the tariff version a bill
+    # was made from are written by the run from rows it has just read in the same transaction,
+    # and the application never deletes them (on_delete=PROTECT is enforced by Django, which
+    # asks before deleting): a database check per bill on each of the three would cost more
+    # than writing the bill (measured: 1.4 → 4.4 s for a cycle of 47,000 bills).
     run = models.ForeignKey(
-        "billing.BillingRun", null=True, blank=True, on_delete=models.PROTECT, related_name="issued_bills"
+        "billing.BillingRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_bills",
+        db_constraint=False,
     )
     period = models.DateField(_("billing month"), help_text=_("The first day of the month billed."))
     kind = models.CharField(_("kind"), max_length=8, choices=BillKind.choices, default=BillKind.REGULAR)
@@ -68,7 +78,11 @@ class Bill(models.Model):
     previous_value = models.PositiveBigIntegerField(_("previous register (m³)"), null=True, blank=True)
     current_value = models.PositiveBigIntegerField(_("current register (m³)"))
     end_reading = models.ForeignKey(
-        "metering.MeterReading", on_delete=models.PROTECT, related_name="bills", verbose_name=_("reading")
+        "metering.MeterReading",
+        on_delete=models.PROTECT,
+        related_name="bills",
+        verbose_name=_("reading"),
+        db_constraint=False,
     )
     estimated = models.BooleanField(_("estimated reading"), default=False)
     water_m3 = models.PositiveBigIntegerField(_("water volume (m³)"))
@@ -80,6 +94,7 @@ class Bill(models.Model):
         related_name="+",
         verbose_name=_("tariff"),
         db_index=False,
+        db_constraint=False,
     )
     # [[component code, won], …] in the tariff's order; labels come from the tariff version.
     charges = models.JSONField(_("charges"))

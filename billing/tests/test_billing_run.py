@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.test import override_settings
 from django.utils import translation
 
@@ -95,6 +96,17 @@ class TestBills:
         # 15 m³ since the February bill's reading: 8,700 + 7,200 + 2,550 = 18,450.
         assert (march.water_m3, march.total, march.previous_value, march.days) == (15, 18450, 20, 30)
         assert march.period_start == dt.date(2026, 2, 4)
+
+    def test_what_a_bill_was_made_from_cannot_be_deleted(self, city, seoul):
+        """The run, reading and tariff version of a bill are protected by the application (no database check)."""
+        account = city.account(on=dt.date(2025, 12, 1), reading=0)
+        read(account, 20, dt.date(2026, 2, 4))
+        run(city, FEB)
+        bill = bill_of(account, FEB)
+        for referenced in (bill.end_reading, bill.tariff_version, bill.run, bill.account):
+            with pytest.raises(ProtectedError):
+                referenced.delete()
+        assert Bill.objects.filter(pk=bill.pk).exists()
 
     def test_a_meter_replaced_in_the_period_counts_both_meters(self, city, seoul):
         account = city.account(on=dt.date(2025, 12, 1), reading=0)
