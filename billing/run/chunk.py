@@ -176,6 +176,37 @@ class Ends:
     held_day: np.ndarray  # the last held reading that stops the bill (0: none)
 
 
+@dataclass
+class EndReadings:
+    """Per account of the chunk, what the bill is written from (meaningful where ``billable``)."""
+
+    billable: np.ndarray  # bool
+    id: np.ndarray
+    day: np.ndarray
+    value: np.ndarray
+    estimated: np.ndarray
+    water_m3: np.ndarray
+    previous_value: np.ndarray  # NONE: no register known at the start
+
+
+class Refusals:
+    """The chunk's accounts that end the month with an exception instead of a bill.
+
+    Called as ``refuse(index, reason, detail, params)`` with the account's place in the chunk.
+    """
+
+    def __init__(self, ctx: RunContext, chunk: Accounts):
+        self.ctx, self.chunk = ctx, chunk
+        self.rows: list[tuple] = []  # rows of EXCEPTION_FIELDS
+        self.mask = np.zeros(len(chunk.ids), dtype=bool)
+
+    def __call__(self, index: int, reason: str, detail: str = "", params: dict | None = None) -> None:
+        """``params``: the figures of the reason's sentence (see ``RunException.shown_detail``)."""
+        account = int(self.chunk.ids[index])
+        self.rows.append((self.ctx.run_id, account, reason, detail[:300], params or {}, self.ctx.now))
+        self.mask[index] = True
+
+
 def bill_accounts(
     ctx: RunContext,
     first_id: int,
@@ -243,128 +274,6 @@ def bill_accounts(
     return outcome
 
 
-class Refusals:
-    """The chunk's accounts that end the month with an exception instead of a bill.
-
-    Called as ``refuse(index, reason, detail, params)`` with the account's place in the chunk.
-    """
-
-    def __init__(self, ctx: RunContext, chunk: Accounts):
-        self.ctx, self.chunk = ctx, chunk
-        self.rows: list[tuple] = []  # rows of EXCEPTION_FIELDS
-        self.mask = np.zeros(len(chunk.ids), dtype=bool)
-
-    def __call__(self, index: int, reason: str, detail: str = "", params: dict | None = None) -> None:
-        """``params``: the figures of the reason's sentence (see ``RunException.shown_detail``)."""
-        account = int(self.chunk.ids[index])
-        self.rows.append((self.ctx.run_id, account, reason, detail[:300], params or {}, self.ctx.now))
-        self.mask[index] = True
-
-
-def _explain_missing(chunk: Accounts, ends: Ends, meters, bp: BillingPeriod, refuse: Refusals) -> list[Draft]:
-    """Accounts without an ending reading: explained (re-read, suspended, no meter), or to estimate."""
-    without = np.flatnonzero((ends.reading == NONE) & ~refuse.mask).tolist()
-    rereads = _rereads([int(chunk.ids[i]) for i in without], bp) if without else set()
-    to_estimate: list[Draft] = []
-    for index in without:
-        account_id, premise_id = int(chunk.ids[index]), int(chunk.premise[index])
-        if account_id in rereads:
-            refuse(index, RunExceptionReason.REREAD)
-        elif chunk.suspended[index]:
-            refuse(index, RunExceptionReason.SUSPENDED)
-        elif premise_id not in meters:
-            refuse(index, RunExceptionReason.NO_METER)
-        else:
-            to_estimate.append(Draft(account_id, premise_id, index, int(ends.water_m3[index])))
-    return to_estimate
-
-
-@dataclass
-class EndReadings:
-    """Per account of the chunk, what the bill is written from (meaningful where ``billable``)."""
-
-    billable: np.ndarray  # bool
-    id: np.ndarray
-    day: np.ndarray
-    value: np.ndarray
-    estimated: np.ndarray
-    water_m3: np.ndarray
-    previous_value: np.ndarray  # NONE: no register known at the start
-
-
-def _end_readings(
-    chunk: Accounts, readings: Readings, ends: Ends, estimated: list[Draft], refuse: Refusals
-) -> EndReadings:
-    """The bill's last reading per account, as arrays: a measured one, or the estimate just made."""
-    billable = (ends.reading != NONE) & ~refuse.mask
-    at = np.where(billable, ends.reading, 0)  # a reading's position, meaningful where billable
-
-    def gather(values, empty=0):
-        return np.where(billable, values[at], empty) if len(values) else np.full(len(at), empty)
-
-    end_id, end_day, end_value = gather(readings.id), gather(readings.day), gather(readings.value)
-    end_estimated = gather(readings.estimated, False).astype(bool)
-    water = ends.water_m3.copy()
-    for draft in estimated:
-        if draft.end is not None and not refuse.mask[draft.index]:
-            i = draft.index
-            billable[i] = True
-            end_id[i], end_day[i], end_value[i] = draft.end.id, draft.end.read_on.toordinal(), draft.end.value
-            end_estimated[i], water[i] = True, draft.water_m3
-    previous = chunk.previous_value.copy()
-    unknown = previous == NONE
-    previous[unknown] = _opening_values(chunk, readings)[unknown]
-    return EndReadings(billable, end_id, end_day, end_value, end_estimated, water, previous)
-
-
-def _ends(chunk: Accounts, r: Readings, bp: BillingPeriod) -> Ends:
-    """Each account's ending reading, its usage, and a held reading that stops it — in arrays.
-
-    - ending reading: the latest valid reading after the bill's start that is within the
-      month's reading window (for an account closed in the period: on or before its
-      closing day);
-    - usage: the consumption of the valid readings after the start up to the ending one
-      (all of them when there is none yet: the estimate adds to it);
-    - a held reading in the window later than the ending one means the bill waits.
-    """
-    n = len(chunk.ids)
-    reading = np.full(n, NONE, dtype=np.int64)
-    held_day = np.zeros(n, dtype=np.int64)
-    if not len(r.at):
-        return Ends(reading, np.zeros(n, dtype=np.int64), held_day)
-    after = r.day > chunk.start[r.at]
-    valid = after & r.valid
-    in_window = np.where(
-        chunk.final[r.at], r.day <= chunk.end_date[r.at], r.day >= bp.window_from.toordinal()
-    )
-    candidates = np.flatnonzero(valid & in_window)
-    # Readings are in (account, day, id) order: the largest position is the account's last.
-    np.maximum.at(reading, r.at[candidates], candidates)
-    limit = np.where(reading == NONE, np.iinfo(np.int64).max, r.day[reading])
-    counted = valid & (r.day <= limit[r.at])
-    water = np.bincount(r.at[counted], weights=r.consumption[counted], minlength=n).astype(np.int64)
-    held = (
-        after
-        & r.held
-        & (r.day >= bp.window_from.toordinal())
-        & (r.day > np.where(reading == NONE, 0, limit)[r.at])
-    )
-    np.maximum.at(held_day, r.at[held], r.day[held])
-    return Ends(reading, water, held_day)
-
-
-def _opening_values(chunk: Accounts, r: Readings) -> np.ndarray:
-    """For a first bill: the register of the valid reading on the day service started (NONE: none)."""
-    opening = np.full(len(chunk.ids), NONE, dtype=np.int64)
-    on_start = np.flatnonzero(r.valid & (r.day == chunk.start[r.at]))
-    # In (account, day, id) order the last write of an account wins, as the last reading that day should.
-    last = np.full(len(chunk.ids), NONE, dtype=np.int64)
-    np.maximum.at(last, r.at[on_start], on_start)
-    found = last != NONE
-    opening[found] = r.value[last[found]]
-    return opening
-
-
 def _last_bills(ids: list[int], bp: BillingPeriod) -> dict[int, tuple[date, int]]:
     """Each account's last issued bill before the month: (its reading day, its register value).
 
@@ -427,15 +336,52 @@ def _readings(chunk: Accounts, since: date, until: date) -> Readings:
     )
 
 
-def _rereads(ids: list[int], bp: BillingPeriod) -> set[int]:
-    return set(
-        ReadingException.objects.filter(
-            account_id__in_ids=Ids(ids),
-            status=ExceptionStatus.REREAD,
-            reading__read_on__gte=bp.window_from,
-            reading__read_on__lte=bp.window_to,
-        ).values_list("account_id", flat=True)
+def _ends(chunk: Accounts, r: Readings, bp: BillingPeriod) -> Ends:
+    """Each account's ending reading, its usage, and a held reading that stops it — in arrays.
+
+    - ending reading: the latest valid reading after the bill's start that is within the
+      month's reading window (for an account closed in the period: on or before its
+      closing day);
+    - usage: the consumption of the valid readings after the start up to the ending one
+      (all of them when there is none yet: the estimate adds to it);
+    - a held reading in the window later than the ending one means the bill waits.
+    """
+    n = len(chunk.ids)
+    reading = np.full(n, NONE, dtype=np.int64)
+    held_day = np.zeros(n, dtype=np.int64)
+    if not len(r.at):
+        return Ends(reading, np.zeros(n, dtype=np.int64), held_day)
+    after = r.day > chunk.start[r.at]
+    valid = after & r.valid
+    in_window = np.where(
+        chunk.final[r.at], r.day <= chunk.end_date[r.at], r.day >= bp.window_from.toordinal()
     )
+    candidates = np.flatnonzero(valid & in_window)
+    # Readings are in (account, day, id) order: the largest position is the account's last.
+    np.maximum.at(reading, r.at[candidates], candidates)
+    limit = np.where(reading == NONE, np.iinfo(np.int64).max, r.day[reading])
+    counted = valid & (r.day <= limit[r.at])
+    water = np.bincount(r.at[counted], weights=r.consumption[counted], minlength=n).astype(np.int64)
+    held = (
+        after
+        & r.held
+        & (r.day >= bp.window_from.toordinal())
+        & (r.day > np.where(reading == NONE, 0, limit)[r.at])
+    )
+    np.maximum.at(held_day, r.at[held], r.day[held])
+    return Ends(reading, water, held_day)
+
+
+def _opening_values(chunk: Accounts, r: Readings) -> np.ndarray:
+    """For a first bill: the register of the valid reading on the day service started (NONE: none)."""
+    opening = np.full(len(chunk.ids), NONE, dtype=np.int64)
+    on_start = np.flatnonzero(r.valid & (r.day == chunk.start[r.at]))
+    # In (account, day, id) order the last write of an account wins, as the last reading that day should.
+    last = np.full(len(chunk.ids), NONE, dtype=np.int64)
+    np.maximum.at(last, r.at[on_start], on_start)
+    found = last != NONE
+    opening[found] = r.value[last[found]]
+    return opening
 
 
 @dataclass
@@ -475,6 +421,35 @@ def _meters(premise_ids: set[int], bp: BillingPeriod) -> dict[int, MeterAtPremis
         if premise in meters:
             meters[premise].households = households
     return meters
+
+
+def _explain_missing(chunk: Accounts, ends: Ends, meters, bp: BillingPeriod, refuse: Refusals) -> list[Draft]:
+    """Accounts without an ending reading: explained (re-read, suspended, no meter), or to estimate."""
+    without = np.flatnonzero((ends.reading == NONE) & ~refuse.mask).tolist()
+    rereads = _rereads([int(chunk.ids[i]) for i in without], bp) if without else set()
+    to_estimate: list[Draft] = []
+    for index in without:
+        account_id, premise_id = int(chunk.ids[index]), int(chunk.premise[index])
+        if account_id in rereads:
+            refuse(index, RunExceptionReason.REREAD)
+        elif chunk.suspended[index]:
+            refuse(index, RunExceptionReason.SUSPENDED)
+        elif premise_id not in meters:
+            refuse(index, RunExceptionReason.NO_METER)
+        else:
+            to_estimate.append(Draft(account_id, premise_id, index, int(ends.water_m3[index])))
+    return to_estimate
+
+
+def _rereads(ids: list[int], bp: BillingPeriod) -> set[int]:
+    return set(
+        ReadingException.objects.filter(
+            account_id__in_ids=Ids(ids),
+            status=ExceptionStatus.REREAD,
+            reading__read_on__gte=bp.window_from,
+            reading__read_on__lte=bp.window_to,
+        ).values_list("account_id", flat=True)
+    )
 
 
 def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) -> list[tuple]:
@@ -535,6 +510,31 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) ->
         )
         draft.water_m3 += estimate
     return rows
+
+
+def _end_readings(
+    chunk: Accounts, readings: Readings, ends: Ends, estimated: list[Draft], refuse: Refusals
+) -> EndReadings:
+    """The bill's last reading per account, as arrays: a measured one, or the estimate just made."""
+    billable = (ends.reading != NONE) & ~refuse.mask
+    at = np.where(billable, ends.reading, 0)  # a reading's position, meaningful where billable
+
+    def gather(values, empty=0):
+        return np.where(billable, values[at], empty) if len(values) else np.full(len(at), empty)
+
+    end_id, end_day, end_value = gather(readings.id), gather(readings.day), gather(readings.value)
+    end_estimated = gather(readings.estimated, False).astype(bool)
+    water = ends.water_m3.copy()
+    for draft in estimated:
+        if draft.end is not None and not refuse.mask[draft.index]:
+            i = draft.index
+            billable[i] = True
+            end_id[i], end_day[i], end_value[i] = draft.end.id, draft.end.read_on.toordinal(), draft.end.value
+            end_estimated[i], water[i] = True, draft.water_m3
+    previous = chunk.previous_value.copy()
+    unknown = previous == NONE
+    previous[unknown] = _opening_values(chunk, readings)[unknown]
+    return EndReadings(billable, end_id, end_day, end_value, end_estimated, water, previous)
 
 
 def _price(ctx: RunContext, chunk: Accounts, end: EndReadings, meters, refuse: Refusals) -> dict[str, list]:
