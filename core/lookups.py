@@ -28,7 +28,8 @@ class Ids:
     __slots__ = ("values",)
 
     def __init__(self, values: Iterable[int]):
-        self.values = values
+        # Kept as a list: a query may be compiled more than once (explain, a retried count).
+        self.values = values if isinstance(values, list | tuple) else list(values)
 
 
 class InIds(Lookup):

@@ -89,14 +89,12 @@ class Outcome:
 
 
 @dataclass
-class Reading:
+class Estimate:
+    """The estimated reading written for an account without one: where its bill ends."""
+
     id: int
     read_on: date
     value: int
-    kind: str
-    status: str
-    consumption: int
-    meter_id: int
 
 
 @dataclass
@@ -107,7 +105,7 @@ class Draft:
     premise_id: int
     index: int  # its place in the chunk's arrays
     water_m3: int = 0
-    end: Reading | None = None
+    end: Estimate | None = None
 
 
 NONE = -1  # "no reading" in an array of reading positions
@@ -164,7 +162,6 @@ class Readings:
     valid: np.ndarray  # bool
     held: np.ndarray  # bool
     consumption: np.ndarray
-    meter: np.ndarray
 
 
 @dataclass
@@ -306,22 +303,12 @@ def _readings(chunk: Accounts, since: date, until: date) -> Readings:
         )
         .exclude(status=ReadingStatus.VOID)
         .order_by("account_id", "read_on", "id")
-        .values_list("account_id", "id", "read_on", "value", "kind", "status", "consumption", "meter_id")
+        .values_list("account_id", "id", "read_on", "value", "kind", "status", "consumption")
     )
     if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return Readings(
-            empty,
-            empty,
-            empty,
-            empty,
-            empty.astype(bool),
-            empty.astype(bool),
-            empty.astype(bool),
-            empty,
-            empty,
-        )
-    accounts, ids, days, values, kinds, statuses, consumptions, meters = zip(*rows, strict=True)
+        ints, flags = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return Readings(ints, ints, ints, ints, flags, flags, flags, ints)
+    accounts, ids, days, values, kinds, statuses, consumptions = zip(*rows, strict=True)
     status = np.array(statuses, dtype=object)
     return Readings(
         at=np.searchsorted(chunk.ids, np.array(accounts, dtype=np.int64)),
@@ -332,7 +319,6 @@ def _readings(chunk: Accounts, since: date, until: date) -> Readings:
         valid=status == ReadingStatus.VALID,
         held=status == ReadingStatus.HELD,
         consumption=np.array([c or 0 for c in consumptions], dtype=np.int64),
-        meter=np.array(meters, dtype=np.int64),
     )
 
 
@@ -499,15 +485,7 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) ->
             (reading_id, meter.meter_id, draft.account_id, bp.read_on, value, ReadingKind.ESTIMATED,
              rolled_over, ReadingStatus.VALID, estimate, days, ctx.now)
         )  # fmt: skip
-        draft.end = Reading(
-            reading_id,
-            bp.read_on,
-            value,
-            ReadingKind.ESTIMATED,
-            ReadingStatus.VALID,
-            estimate,
-            meter.meter_id,
-        )
+        draft.end = Estimate(reading_id, bp.read_on, value)
         draft.water_m3 += estimate
     return rows
 

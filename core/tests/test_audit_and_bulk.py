@@ -129,3 +129,12 @@ def test_column_insert_round_trips_awkward_values(db, city):
     assert [e.details["text"] for e in events] == awkward
     assert {e.occurred_at for e in events} == {at}
     assert all(e.changes == {} for e in events)
+
+
+def test_an_id_list_from_a_generator_serves_every_compilation_of_the_query(db):
+    from core.lookups import Ids
+
+    offices = [BranchOffice.objects.create(code=f"8{n}", name=f"사업소{n}") for n in range(3)]
+    query = BranchOffice.objects.filter(id__in_ids=Ids(office.pk for office in offices))
+    assert query.count() == 3
+    assert sorted(query.values_list("pk", flat=True)) == sorted(o.pk for o in offices)
