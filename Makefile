@@ -19,6 +19,7 @@ demo: install
 	@scripts/demo.sh $(DEMO_PREMISES)
 
 test: install
+	@scripts/ensure_fonts.sh
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 install: $(VENV)/.synced

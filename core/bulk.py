@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 from django.db import connection, models
 
 SQLITE_BATCH = 500
@@ -137,16 +138,23 @@ def insert_columns(model: type[models.Model], fields: Sequence[str], columns: Se
 
     The billing run's hot path: on PostgreSQL each column is turned into COPY text in
     one pass and the rows are sent as one block, without the driver adapting value by
-    value; ints (the most of a bill) go through ``str`` alone. Elsewhere it is
-    :func:`insert_rows`.
+    value; ints (the most of a bill) go through ``str`` alone, and a column given as a
+    numpy array of ints or booleans is written without looking at each value. Elsewhere
+    it is :func:`insert_rows`.
     """
     if connection.vendor != "postgresql":
+        columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
         return insert_rows(model, fields, zip(*columns, strict=True))
     if not columns or not len(columns[0]):
         return 0
     adapters = _adapters(model, fields)
     texts = []
     for column, adapt in zip(columns, adapters, strict=True):
+        if isinstance(column, np.ndarray) and column.dtype.kind in "iub":  # numbers known without looking
+            texts.append(
+                np.where(column, "t", "f").tolist() if column.dtype.kind == "b" else map(str, column.tolist())
+            )
+            continue
         if adapt is not None:
             column = [adapt(value) for value in column]
         if _constant(column):  # the same on every row (the run, the month, the dates)

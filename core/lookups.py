@@ -7,6 +7,12 @@ the driver then prepare one by one; the billing run asks for every row of a chun
 10,000 accounts several times. PostgreSQL takes the list as one array literal (``= ANY(%s::bigint[])``, the text ``{1,2,3}``: Django binds
 parameters on the client, and quoting a Python list of 10,000 ints element by element
 costs more than the query); SQLite as one JSON text (``IN (SELECT value FROM json_each(%s))``).
+
+``field__any_of=queryset``: membership in a subquery's ids, which PostgreSQL computes
+first and then looks up by index (``= ANY(ARRAY(subquery))``). With a plain ``IN
+(subquery)`` or a join, the planner estimates a cycle's tens of thousands of premises
+and prefers to scan the whole account table in parallel — three processes for half a
+second where the index lookups take one for a fifth (measured on a million accounts).
 """
 
 from __future__ import annotations
@@ -50,5 +56,20 @@ class InIds(Lookup):
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(list(self._ints()))]
 
 
-Field.register_lookup(InIds)
-ForeignObject.register_lookup(InIds)  # relations take only lookups registered on them
+class AnyOf(Lookup):
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT …)"
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+
+for lookup in (InIds, AnyOf):
+    Field.register_lookup(lookup)
+    ForeignObject.register_lookup(lookup)  # relations take only lookups registered on them

@@ -9,16 +9,7 @@ mkdir -p var/static  # STATIC_ROOT: empty in the demo, which serves the source f
 export SECRET_KEY_FILE="$PWD/var/demo-secret-key" SUIDO_DEMO=1 SECURE_COOKIES=0 DEBUG="${DEBUG:-0}"
 unset DATABASE_URL CELERY_BROKER_URL  # the embedded default: SQLite, tasks in-process
 
-# Bill PDFs embed the system's Korean font (Debian's fonts-nanum); install it where we may.
-font=/usr/share/fonts/truetype/nanum/NanumGothic.ttf
-if [ ! -f "$font" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-nanum) >/dev/null \
-      || echo "Could not install fonts-nanum: bill PDFs will say what is missing." >&2
-  else
-    echo "Note: $font is missing, so bill PDFs cannot be made; install it with: sudo apt-get install fonts-nanum" >&2
-  fi
-fi
+scripts/ensure_fonts.sh
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py demo_setup --premises "$premises"

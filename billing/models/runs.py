@@ -89,7 +89,12 @@ class BillingRunChunk(models.Model):
 class RunException(models.Model):
     """An account of the run's cycle that has no bill for the period, and why."""
 
-    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="account_exceptions")
+    # The run's lookups use run_exception_one_per_account (run, account); an index on the run
+    # alone would be redundant, and the reconciliation, run before the new rows are analysed,
+    # would read through it all of a run's exceptions for every account.
+    run = models.ForeignKey(
+        BillingRun, on_delete=models.CASCADE, related_name="account_exceptions", db_index=False
+    )
     account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=RunExceptionReason.choices)
     # Language-neutral: the figures of the reason's sentence (shown in the reader's language by

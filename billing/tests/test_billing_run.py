@@ -108,6 +108,34 @@ class TestBills:
                 referenced.delete()
         assert Bill.objects.filter(pk=bill.pk).exists()
 
+    def test_an_account_first_billed_long_after_it_started_counts_its_whole_history(self, city, seoul):
+        """Its readings are asked for apart, so the other accounts' histories are not read with it."""
+        regular = city.account(on=dt.date(2025, 12, 1), reading=0)
+        read(regular, 20, dt.date(2026, 2, 4))
+        run(city, FEB)
+        late = city.account(on=dt.date(2024, 3, 1), reading=0)  # never billed before March 2026
+        read(late, 40, dt.date(2025, 3, 1))
+        read(late, 70, dt.date(2026, 3, 5))
+        read(regular, 32, dt.date(2026, 3, 5))
+
+        asked = []
+        readings = chunk_module._readings
+        with mock.patch.object(
+            chunk_module,
+            "_readings",
+            lambda chunk, until: asked.append(chunk_module._since_groups(chunk)) or readings(chunk, until),
+        ):
+            run(city, MAR)
+
+        # Two groups: the regular account from its February bill, the late one from its start.
+        assert sorted(asked[0]) == [(dt.date(2024, 3, 1), [late.pk]), (dt.date(2026, 2, 4), [regular.pk])]
+        bill = bill_of(late, MAR)
+        # Everything since the start: 0 → 40 → 70, 70 m³ at 580 + 480 + 170 = 1,230 won per m³.
+        assert (bill.period_start, bill.previous_value, bill.water_m3, bill.total) == (
+            dt.date(2024, 3, 1), 0, 70, 86100,
+        )  # fmt: skip
+        assert bill_of(regular, MAR).water_m3 == 12
+
     def test_a_meter_replaced_in_the_period_counts_both_meters(self, city, seoul):
         account = city.account(on=dt.date(2025, 12, 1), reading=0)
         read(account, 20, dt.date(2026, 2, 4))
