@@ -230,7 +230,8 @@ def bill_accounts(
     # The premises tell each account's cycle (checked here, row by row: see chunk_scope),
     # its building use, its meter and its households.
     premises = _premises({row[5] for row in rows}, bp)
-    rows = [row for row in rows if premises[row[5]].cycle_id == ctx.cycle.pk]
+    cycle_id = ctx.cycle.pk
+    rows = [row for row in rows if premises[row[5]].cycle_id == cycle_id]
     outcome = Outcome(accounts=len(rows))
     if not rows:
         return outcome

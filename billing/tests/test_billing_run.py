@@ -108,6 +108,23 @@ class TestBills:
                 referenced.delete()
         assert Bill.objects.filter(pk=bill.pk).exists()
 
+    def test_the_database_refuses_to_delete_an_account_that_has_bills(self, city, seoul):
+        """Not a foreign key (too dear for the run), a trigger: even SQL past the application is refused."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("the guard is a PostgreSQL trigger")
+        account = city.account(on=dt.date(2025, 12, 1), reading=0)
+        read(account, 20, dt.date(2026, 2, 4))
+        run(city, FEB)
+        with (
+            pytest.raises(IntegrityError, match="has bills"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("DELETE FROM customers_account WHERE id = %s", [account.pk])
+        assert Bill.objects.filter(account=account).exists()
+
     def test_an_account_first_billed_long_after_it_started_counts_its_whole_history(self, city, seoul):
         """Its readings are asked for apart, so the other accounts' histories are not read with it."""
         regular = city.account(on=dt.date(2025, 12, 1), reading=0)
