@@ -32,8 +32,8 @@ def scope(cycle, bp: BillingPeriod) -> QuerySet[Account]:
 def chunk_scope(bp: BillingPeriod) -> QuerySet[Account]:
     """The month's conditions alone, for a query that names the accounts by id (a chunk's).
 
-    The caller checks each account's cycle (``premise__route__cycle_id``) on the rows:
-    asked in the query, the cycle makes the planner read all the cycle's premises for
+    The caller checks each account's cycle on its premise's row (the chunk reads the
+    premises anyway, ``chunk._premises``): asked in the query, the cycle makes the planner read all the cycle's premises for
     every chunk instead of following each account to its premise.
     """
     return Account.objects.filter(_in_month(bp))
