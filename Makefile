@@ -28,8 +28,11 @@ $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Suido needs Python 3.11 or newer; found " + sys.version.split()[0])'
 	$(PYTHON) scripts/bootstrap_uv.py $(UV_VERSION) .tools/bin
 
+# Bytecode compiled at install, as a deployment does: every process (a Celery worker, a
+# billing run's chunk worker) would otherwise compile what it imports from source each time
+# it starts where bytecode caching is off (PYTHONDONTWRITEBYTECODE) or the venv is read-only.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 lint: install

@@ -94,12 +94,18 @@ def wipe_earlier_runs(since) -> None:
 
     from metering.choices import ReadingKind
 
+    tables = (
+        "billing_printedbill", "billing_printbatch", "billing_adjustment", "billing_runexception", "billing_bill",
+        "billing_billingrunchunk", "billing_billingrun",
+    )  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in (
-            "billing_printedbill", "billing_printbatch", "billing_adjustment", "billing_runexception", "billing_bill",
-            "billing_billingrunchunk", "billing_billingrun",
-        ):  # fmt: skip
-            cursor.execute(f"DELETE FROM {table}")
+        if connection.vendor == "postgresql":
+            # Emptied, not deleted row by row: the bill table and its indexes start as new, not
+            # swollen by the rows earlier runs of this benchmark wrote and deleted.
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
         cursor.execute(
             "DELETE FROM metering_meterreading WHERE kind = %s OR (kind = %s AND read_on >= %s)",
             [ReadingKind.ESTIMATED, ReadingKind.ACTUAL, since],
@@ -107,7 +113,12 @@ def wipe_earlier_runs(since) -> None:
 
 
 def vacuum_analyze() -> None:
-    """VACUUM ANALYZE the whole database (PostgreSQL): dead rows cleared, statistics refreshed."""
+    """VACUUM ANALYZE the whole database (PostgreSQL): dead rows cleared, statistics refreshed.
+
+    Then a CHECKPOINT: what the preparation wrote is on disk before the timed run starts,
+    as it is after the quiet days before a real run, so the run does not share the
+    machine with the writing-out of the preparation's millions of rows.
+    """
     from django.db import connection
 
     from core.bulk import refresh_statistics
@@ -116,6 +127,7 @@ def vacuum_analyze() -> None:
         return refresh_statistics()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("CHECKPOINT")
 
 
 def bill_month(period, workers: int, chunk_size: int | None = None):

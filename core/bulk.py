@@ -148,29 +148,41 @@ def insert_columns(model: type[models.Model], fields: Sequence[str], columns: Se
     if not columns or not len(columns[0]):
         return 0
     adapters = _adapters(model, fields)
-    texts = []
-    for column, adapt in zip(columns, adapters, strict=True):
+    names = _columns(model, fields)
+    # A value the same on every row (the run, the month, the dates) is written once: such
+    # columns go last in the COPY's column list and every line ends with their text.
+    varying, varying_names, constant, constant_names = [], [], [], []
+    for name, column, adapt in zip(names, columns, adapters, strict=True):
         if isinstance(column, np.ndarray) and column.dtype.kind in "iub":  # numbers known without looking
-            texts.append(
+            varying_names.append(name)
+            varying.append(
                 np.where(column, "t", "f").tolist() if column.dtype.kind == "b" else map(str, column.tolist())
             )
             continue
         if adapt is not None:
             column = [adapt(value) for value in column]
-        if _constant(column):  # the same on every row (the run, the month, the dates)
-            texts.append([_copy_text(column[0])] * len(column))
-        elif all(type(value) is int for value in column):
-            texts.append(map(str, column))
+        if _constant(column):
+            constant_names.append(name)
+            constant.append(_copy_text(column[0]))
+            continue
+        varying_names.append(name)
+        if all(type(value) is int for value in column):
+            varying.append(map(str, column))
         elif all(type(value) is str for value in column) and not _NEEDS_ESCAPE.search("".join(column)):
-            texts.append(column)  # text with nothing to escape (codes, JSON of numbers)
+            varying.append(column)  # text with nothing to escape (codes, JSON of numbers)
         else:
-            texts.append(map(_copy_text, column))
-    block = "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+            varying.append(map(_copy_text, column))
+    count = len(columns[0])
+    if varying:
+        end = "".join("\t" + text for text in constant) + "\n"
+        block = end.join(map("\t".join, zip(*varying, strict=True))) + end
+    else:
+        block = ("\t".join(constant) + "\n") * count
     table = connection.ops.quote_name(model._meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in _columns(model, fields))
+    quoted = ", ".join(connection.ops.quote_name(c) for c in varying_names + constant_names)
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
         copy.write(block)
-    return len(columns[0])
+    return count
 
 
 # Past this many rows written at once, the planner's statistics of the table are refreshed

@@ -124,12 +124,15 @@ class Bill(models.Model):
         db_index=False,
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, db_default="")
-    replaces = models.OneToOneField(
+    # A cancelled bill is replaced at most once (bill_replaced_once): a unique index of
+    # only the bills that replace one, since nearly every bill replaces none.
+    replaces = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="replaced_by",
+        db_index=False,
         verbose_name=_("replaces"),
         help_text=_("The cancelled bill this one was issued instead of."),
     )
@@ -145,6 +148,12 @@ class Bill(models.Model):
                 condition=Q(status=BillStatus.ISSUED),
                 name="one_issued_bill_per_account_period",
                 violation_error_message=_("This account already has a bill for this month."),
+            ),
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=Q(replaces__isnull=False),
+                name="bill_replaced_once",
+                violation_error_message=_("This bill has already been replaced."),
             ),
             models.CheckConstraint(
                 condition=Q(total=F("subtotal") + F("adjustments")), name="bill_total_adds_up"

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from itertools import compress
 
 import numpy as np
 from django.conf import settings
@@ -103,7 +104,6 @@ class Draft:
     """An account that needs an estimated reading on its way to a bill."""
 
     account_id: int
-    premise_id: int
     index: int  # its place in the chunk's arrays
     water_m3: int = 0
     end: Estimate | None = None
@@ -125,11 +125,17 @@ class Accounts:
     previous_value: np.ndarray  # the register at ``start`` (-1: not known yet)
     partial: np.ndarray  # bool: a first or final bill, shorter than a full period
     premise: np.ndarray
+    # Of its premise (see :class:`Premises`): building use, and the meter on the reading day.
     mixed: np.ndarray  # bool: a home-and-shop building
+    meter: np.ndarray  # NONE: no meter
+    diameter_mm: np.ndarray
+    register_limit: np.ndarray
+    households: np.ndarray
 
     @classmethod
-    def build(cls, rows: list[tuple], last_bills: dict, premises: dict, bp: BillingPeriod) -> Accounts:
+    def build(cls, rows: list[tuple], last_bills: dict, premises: Premises, bp: BillingPeriod) -> Accounts:
         ids, use_types, statuses, starts, end_dates, premise_ids = zip(*rows, strict=True)
+        at = premises.positions(premise_ids)
         last = [last_bills.get(account) for account in ids]
         start = np.array(
             [(b[0] if b else s).toordinal() for b, s in zip(last, starts, strict=True)], dtype=np.int64
@@ -146,8 +152,12 @@ class Accounts:
             start=start,
             previous_value=np.array([b[1] if b else NONE for b in last], dtype=np.int64),
             partial=final | first,
-            premise=np.array(premise_ids, dtype=np.int64),
-            mixed=np.array([premises[p].mixed for p in premise_ids], dtype=bool),
+            premise=premises.ids[at],
+            mixed=premises.mixed[at],
+            meter=premises.meter[at],
+            diameter_mm=premises.diameter_mm[at],
+            register_limit=premises.register_limit[at],
+            households=premises.households[at],
         )
 
 
@@ -229,9 +239,10 @@ def bill_accounts(
     )
     # The premises tell each account's cycle (checked here, row by row: see chunk_scope),
     # its building use, its meter and its households.
-    premises = _premises({row[5] for row in rows}, bp)
-    cycle_id = ctx.cycle.pk
-    rows = [row for row in rows if premises[row[5]].cycle_id == cycle_id]
+    premise_ids = [row[5] for row in rows]
+    premises = _premises(premise_ids, bp)
+    in_cycle = premises.cycle[premises.positions(premise_ids)] == ctx.cycle.pk
+    rows = list(compress(rows, in_cycle.tolist()))
     outcome = Outcome(accounts=len(rows))
     if not rows:
         return outcome
@@ -244,16 +255,15 @@ def bill_accounts(
     chunk = Accounts.build(rows, last_bills, premises, bp)
     readings = _readings(chunk, bp.window_to)
     ends = _ends(chunk, readings, bp)
-    meters = {premise: facts.meter for premise, facts in premises.items() if facts.meter is not None}
 
     refuse = Refusals(ctx, chunk)
     for index in np.flatnonzero(ends.held_day).tolist():
         held_on = date.fromordinal(int(ends.held_day[index])).isoformat()
         refuse(index, RunExceptionReason.HELD_READING, params={"date": held_on})
-    to_estimate = _explain_missing(chunk, ends, meters, bp, refuse)
-    estimates = _estimate(ctx, to_estimate, meters, refuse)
+    to_estimate = _explain_missing(chunk, ends, bp, refuse)
+    estimates = _estimate(ctx, chunk, to_estimate, refuse)
     ending = _end_readings(chunk, readings, ends, to_estimate, refuse)
-    bills = _price(ctx, chunk, ending, meters, refuse)
+    bills = _price(ctx, chunk, ending, refuse)
 
     if estimates:
         insert_rows(MeterReading, ESTIMATE_FIELDS, estimates)
@@ -303,20 +313,32 @@ def _bills_of_month_and_last(
     return billed, last
 
 
-# A chunk's accounts start their bills on about the same day (last month's reading); an
-# account whose start lies further back than this is asked for in a group of its own, so its
-# long history is not read for every account of the chunk.
+# A chunk's accounts start their bills on a handful of days (the days of last month's
+# readings): the accounts of each of the SINCE_COMMON_DAYS most common days are asked for
+# with that day, so their readings are read from their own start. The few others (new
+# accounts, a month skipped) share the earliest day among them — except those whose start
+# lies further back than SINCE_GROUP_DAYS, asked for apart, so that one long history is not
+# read for every account of the chunk.
+SINCE_COMMON_DAYS = 8
 SINCE_GROUP_DAYS = 62
 
 
 def _since_groups(chunk: Accounts) -> list[tuple[date, list[int]]]:
-    """The chunk's accounts in at most two groups, each with the earliest start among them."""
-    recent = chunk.start >= int(np.median(chunk.start)) - SINCE_GROUP_DAYS
-    groups = []
-    for members in (recent, ~recent):
+    """The chunk's accounts in groups, each with the first day of readings its accounts need.
+
+    A bill starts at the reading of its last bill, so it needs the readings after that
+    day; a first bill also needs the reading on its start day (the register it starts from).
+    """
+    since = np.where(chunk.previous_value == NONE, chunk.start, chunk.start + 1)
+    days, counts = np.unique(since, return_counts=True)
+    common = days[np.argsort(-counts, kind="stable")[:SINCE_COMMON_DAYS]]
+    groups = [(day, since == day) for day in common.tolist()]
+    rest = ~np.isin(since, common)
+    near = since >= int(np.median(since)) - SINCE_GROUP_DAYS
+    for members in (rest & near, rest & ~near):
         if members.any():
-            groups.append((date.fromordinal(int(chunk.start[members].min())), chunk.ids[members].tolist()))
-    return groups
+            groups.append((int(since[members].min()), members))
+    return [(date.fromordinal(day), chunk.ids[members].tolist()) for day, members in groups]
 
 
 def _readings(chunk: Accounts, until: date) -> Readings:
@@ -410,76 +432,104 @@ def _opening_values(chunk: Accounts, r: Readings) -> np.ndarray:
 
 
 @dataclass
-class MeterAtPremise:
-    meter_id: int
-    diameter_mm: int
-    register_limit: int
-    households: int = 1
+class Premises:
+    """The chunk's premises, one array entry each in id order: their cycle and building use,
+    and the meter installed on the reading day with the households sharing it."""
+
+    ids: np.ndarray
+    cycle: np.ndarray  # of its reading route (NONE: on no route)
+    mixed: np.ndarray  # bool: a home-and-shop building
+    meter: np.ndarray  # NONE: no meter
+    diameter_mm: np.ndarray
+    register_limit: np.ndarray  # 10 ** dials: where the register rolls over
+    households: np.ndarray
+
+    def positions(self, premise_ids: Sequence[int]) -> np.ndarray:
+        return np.searchsorted(self.ids, premise_ids)
 
 
-@dataclass
-class PremiseFacts:
-    cycle_id: int | None  # of its reading route
-    mixed: bool  # a home-and-shop building
-    meter: MeterAtPremise | None  # installed on the reading day
+def _last_of_each(keys: np.ndarray) -> np.ndarray:
+    """Positions of the last row of each key in rows sorted by key."""
+    return np.flatnonzero(np.append(keys[1:] != keys[:-1], True)) if len(keys) else keys
 
 
-def _premises(premise_ids: set[int], bp: BillingPeriod) -> dict[int, PremiseFacts]:
+def _table(rows: Iterable[tuple], width: int) -> np.ndarray:
+    """Rows of integers as a table (an empty one keeps its width)."""
+    return np.array(list(rows), dtype=np.int64).reshape(-1, width)
+
+
+def _premises(premise_ids: Sequence[int], bp: BillingPeriod) -> Premises:
     """The chunk's premises: cycle, building use, the meter on the reading day and its households.
 
-    Four lookups by the premises' (or meters') ids. Asked as one query, with the latest
-    installation and household count as subqueries per premise, it costs PostgreSQL
-    more than the three extra round trips (measured: 165 against 120 ms a chunk).
+    Four lookups by the premises' (or meters') ids, each turned into arrays at once.
+    Asked as one query, with the latest installation and household count as subqueries per
+    premise, it costs PostgreSQL more than the three extra round trips (measured: 165
+    against 120 ms a chunk).
     """
-    facts = {
-        premise: PremiseFacts(cycle_id, use == BuildingUse.MIXED, None)
-        for premise, cycle_id, use in Premise.objects.filter(id__in_ids=Ids(premise_ids)).values_list(
-            "id", "route__cycle_id", "building_use"
-        )
-    }
-    installed = list(
-        MeterInstallation.objects.filter(premise_id__in_ids=Ids(premise_ids), installed_on__lte=bp.window_to)
+    wanted = Ids(sorted(set(premise_ids)))
+    ids, cycles, uses = zip(
+        *Premise.objects.filter(id__in_ids=wanted)
+        .order_by("id")
+        .values_list("id", "route__cycle_id", "building_use"),
+        strict=True,
+    )
+    n = len(ids)
+    ids = np.array(ids, dtype=np.int64)
+    premises = Premises(
+        ids=ids,
+        cycle=np.array([NONE if cycle is None else cycle for cycle in cycles], dtype=np.int64),
+        mixed=np.array(uses, dtype=object) == BuildingUse.MIXED,
+        meter=np.full(n, NONE, dtype=np.int64),
+        diameter_mm=np.zeros(n, dtype=np.int64),
+        register_limit=np.zeros(n, dtype=np.int64),
+        households=np.ones(n, dtype=np.int64),
+    )
+    # In date order: the last installation of each premise is the one on the reading day.
+    installed = _table(
+        MeterInstallation.objects.filter(premise_id__in_ids=wanted, installed_on__lte=bp.window_to)
         .order_by("premise_id", "installed_on", "id")
-        .values_list("premise_id", "meter_id")
+        .values_list("premise_id", "meter_id"),
+        2,
     )
-    # The meters by their own ids (a join would let the planner read the whole meter table).
-    sizes = {
-        meter: (diameter, dials)
-        for meter, diameter, dials in Meter.objects.filter(
-            id__in_ids=Ids({meter for _premise, meter in installed})
-        ).values_list("id", "diameter_mm", "dials")
-    }
-    for premise, meter in installed:  # in date order: the last installation stays
-        diameter, dials = sizes[meter]
-        facts[premise].meter = MeterAtPremise(meter, diameter, 10**dials)
-    counts = (
-        PremiseHouseholdCount.objects.filter(
-            premise_id__in_ids=Ids(premise_ids), effective_from__lte=bp.read_on
+    installed = installed[_last_of_each(installed[:, 0])]
+    if len(installed):
+        # The meters by their own ids (a join would let the planner read the whole meter table).
+        sizes = _table(
+            Meter.objects.filter(id__in_ids=Ids(installed[:, 1].tolist()))
+            .order_by("id")
+            .values_list("id", "diameter_mm", "dials"),
+            3,
         )
+        at, size = premises.positions(installed[:, 0]), np.searchsorted(sizes[:, 0], installed[:, 1])
+        premises.meter[at] = installed[:, 1]
+        premises.diameter_mm[at] = sizes[size, 1]
+        premises.register_limit[at] = 10 ** sizes[size, 2]
+    counts = _table(
+        PremiseHouseholdCount.objects.filter(premise_id__in_ids=wanted, effective_from__lte=bp.read_on)
         .order_by("premise_id", "effective_from", "id")
-        .values_list("premise_id", "households")
+        .values_list("premise_id", "households"),
+        2,
     )
-    for premise, households in counts:
-        if facts[premise].meter is not None:
-            facts[premise].meter.households = households
-    return facts
+    counts = counts[_last_of_each(counts[:, 0])]  # the count in force on the reading day
+    premises.households[premises.positions(counts[:, 0])] = counts[:, 1]
+    return premises
 
 
-def _explain_missing(chunk: Accounts, ends: Ends, meters, bp: BillingPeriod, refuse: Refusals) -> list[Draft]:
+def _explain_missing(chunk: Accounts, ends: Ends, bp: BillingPeriod, refuse: Refusals) -> list[Draft]:
     """Accounts without an ending reading: explained (re-read, suspended, no meter), or to estimate."""
     without = np.flatnonzero((ends.reading == NONE) & ~refuse.mask).tolist()
     rereads = _rereads([int(chunk.ids[i]) for i in without], bp) if without else set()
     to_estimate: list[Draft] = []
     for index in without:
-        account_id, premise_id = int(chunk.ids[index]), int(chunk.premise[index])
+        account_id = int(chunk.ids[index])
         if account_id in rereads:
             refuse(index, RunExceptionReason.REREAD)
         elif chunk.suspended[index]:
             refuse(index, RunExceptionReason.SUSPENDED)
-        elif premise_id not in meters:
+        elif chunk.meter[index] == NONE:
             refuse(index, RunExceptionReason.NO_METER)
         else:
-            to_estimate.append(Draft(account_id, premise_id, index, int(ends.water_m3[index])))
+            to_estimate.append(Draft(account_id, index, int(ends.water_m3[index])))
     return to_estimate
 
 
@@ -494,13 +544,13 @@ def _rereads(ids: list[int], bp: BillingPeriod) -> set[int]:
     )
 
 
-def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) -> list[tuple]:
+def _estimate(ctx: RunContext, chunk: Accounts, drafts: list[Draft], refuse: Refusals) -> list[tuple]:
     """Write an estimated reading for each draft that can be estimated; refuse the others."""
     if not drafts:
         return []
     bp = ctx.bp
     ids = [d.account_id for d in drafts]
-    meter_ids = [meters[d.premise_id].meter_id for d in drafts]
+    meter_ids = chunk.meter[[d.index for d in drafts]].tolist()
     use = {
         row["account_id"]: (row["used"], row["spent"])
         for row in MeterReading.objects.filter(
@@ -521,9 +571,9 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) ->
     reading_ids = iter(reserve_ids(MeterReading, len(drafts)))
     rows = []
     for draft in drafts:
-        meter = meters[draft.premise_id]
+        meter, register_limit = int(chunk.meter[draft.index]), int(chunk.register_limit[draft.index])
         used, spent = use.get(draft.account_id, (0, 0))
-        base = last.get(meter.meter_id)
+        base = last.get(meter)
         if spent < settings.BILLING_ESTIMATE_MIN_DAYS or base is None or base.read_on >= bp.read_on:
             refuse(
                 draft.index,
@@ -534,11 +584,11 @@ def _estimate(ctx: RunContext, drafts: list[Draft], meters, refuse: Refusals) ->
         days = (bp.read_on - base.read_on).days
         estimate = round(used * days / spent)
         value = base.value + estimate
-        rolled_over = value >= meter.register_limit
-        value %= meter.register_limit
+        rolled_over = value >= register_limit
+        value %= register_limit
         reading_id = next(reading_ids)
         rows.append(
-            (reading_id, meter.meter_id, draft.account_id, bp.read_on, value, ReadingKind.ESTIMATED,
+            (reading_id, meter, draft.account_id, bp.read_on, value, ReadingKind.ESTIMATED,
              rolled_over, ReadingStatus.VALID, estimate, days, ctx.now)
         )  # fmt: skip
         draft.end = Estimate(reading_id, bp.read_on, value)
@@ -571,9 +621,7 @@ def _end_readings(
     return EndReadings(billable, end_id, end_day, end_value, end_estimated, water, previous)
 
 
-def _price(
-    ctx: RunContext, chunk: Accounts, end: EndReadings, meters, refuse: Refusals
-) -> dict[str, Sequence]:
+def _price(ctx: RunContext, chunk: Accounts, end: EndReadings, refuse: Refusals) -> dict[str, Sequence]:
     """Bill columns (by field name) for the billable accounts, priced group by group.
 
     Each account is priced over the last full period before its reading (shorter for a
@@ -594,9 +642,7 @@ def _price(
     for first, last in windows.tolist():
         pieces = split_by_version(ctx.versions, date.fromordinal(first), date.fromordinal(last))
         pieces_of.append(pieces if sum(seg.days for _v, seg in pieces) >= last - first + 1 else None)
-    at_premise = [meters[p] for p in chunk.premise[billable].tolist()]
-    households = np.array([m.households for m in at_premise], dtype=np.int64)
-    diameter = np.array([m.diameter_mm for m in at_premise], dtype=np.int64)
+    households, diameter = chunk.households[billable], chunk.diameter_mm[billable]
     water = end.water_m3[billable]
     sewer = water.copy()
     account_ids = chunk.ids[billable]
@@ -678,7 +724,7 @@ def _price(
             "sewer_m3": sewer[members],
             "households": households[members],
             "tariff_version": [pieces[-1][0].pk] * count,
-            "charges": [template % tuple(row) for row in matrix.tolist()],
+            "charges": _charges_text(template, matrix),
             "subtotal": subtotals,
             "adjustments": [0] * count,
             "total": subtotals,
@@ -689,6 +735,13 @@ def _price(
         for name, parts in columns.items():
             parts.append(values[name])
     return {name: _joined(parts) for name, parts in columns.items()}
+
+
+def _charges_text(template: str, matrix: np.ndarray) -> list[str]:
+    """Each row of charges as JSON text: many bills of a chunk owe the same, each such row formatted once."""
+    distinct, which = np.unique(matrix, axis=0, return_inverse=True)
+    texts = [template % tuple(row) for row in distinct.tolist()]
+    return [texts[i] for i in which.reshape(-1).tolist()]
 
 
 def _days_as_text(days: np.ndarray) -> list[str]:

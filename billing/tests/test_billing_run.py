@@ -144,14 +144,46 @@ class TestBills:
         ):
             run(city, MAR)
 
-        # Two groups: the regular account from its February bill, the late one from its start.
-        assert sorted(asked[0]) == [(dt.date(2024, 3, 1), [late.pk]), (dt.date(2026, 2, 4), [regular.pk])]
+        # Two groups: the regular account from the day after its February bill's reading, the
+        # late one (a first bill) from its start, whose reading gives the register it starts from.
+        assert sorted(asked[0]) == [(dt.date(2024, 3, 1), [late.pk]), (dt.date(2026, 2, 5), [regular.pk])]
         bill = bill_of(late, MAR)
         # Everything since the start: 0 → 40 → 70, 70 m³ at 580 + 480 + 170 = 1,230 won per m³.
         assert (bill.period_start, bill.previous_value, bill.water_m3, bill.total) == (
             dt.date(2024, 3, 1), 0, 70, 86100,
         )  # fmt: skip
         assert bill_of(regular, MAR).water_m3 == 12
+
+    def test_each_account_is_asked_for_its_readings_from_no_later_than_its_own_start(self):
+        """Many start days in one chunk: the common ones exact, the rest together, the far ones apart."""
+        from types import SimpleNamespace
+
+        import numpy as np
+
+        base = dt.date(2026, 2, 4).toordinal()
+        # 40 accounts read last month over 7 days, 5 new accounts started on 5 other days this
+        # month (first bills), 2 accounts never billed since 2016 and 2024.
+        starts = [base + n % 7 for n in range(40)] + [base - 30 + 3 * n for n in range(5)]
+        starts += [dt.date(2016, 5, 1).toordinal(), dt.date(2024, 3, 1).toordinal()]
+        billed_before = [True] * 40 + [False] * 7
+        chunk = SimpleNamespace(
+            ids=np.arange(1, len(starts) + 1),
+            start=np.array(starts),
+            previous_value=np.where(billed_before, 100, chunk_module.NONE),
+        )
+        groups = chunk_module._since_groups(chunk)
+        needed = {i + 1: starts[i] + (1 if billed_before[i] else 0) for i in range(len(starts))}
+        asked = [account for _day, members in groups for account in members]
+        assert sorted(asked) == sorted(needed)  # each account once
+        for day, members in groups:
+            assert all(day.toordinal() <= needed[account] for account in members)
+            spread = max(needed[account] for account in members) - day.toordinal()
+            assert spread <= chunk_module.SINCE_GROUP_DAYS  # no one's long history read for the others
+        assert len(groups) <= chunk_module.SINCE_COMMON_DAYS + 2
+        # The 40 regular accounts are each read from exactly the day after their last reading.
+        assert all(
+            day.toordinal() == needed[members[0]] for day, members in groups if 1 in members or 7 in members
+        )
 
     def test_a_meter_replaced_in_the_period_counts_both_meters(self, city, seoul):
         account = city.account(on=dt.date(2025, 12, 1), reading=0)

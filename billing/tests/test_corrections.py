@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from billing import actions
 from billing.choices import AdjustmentKind, BillStatus
-from billing.models import SewerVolume, Tariff
+from billing.models import Bill, SewerVolume, Tariff
 from core.models import AuditEvent
 
 from .test_billing_run import bill_of, progressive, read, run, seoul  # noqa: F401 (fixtures)
@@ -134,6 +134,16 @@ class TestCancelAndRebill:
         # Sewer on 45 + 10 = 55 m³: 26,400 instead of 21,600.
         assert (new.sewer_m3, dict(new.charges)["sewer"], new.total) == (55, 26400, 60150)
         assert AuditEvent.objects.filter(action="billing.bill_reissued", object_id=new.pk).exists()
+
+    def test_the_database_lets_a_cancelled_bill_be_replaced_only_once(self, four_months, billing_officer):
+        from django.db import IntegrityError, transaction
+
+        bill = bill_of(four_months, MAY)
+        new = actions.rebill(bill, reason="검침 오류", acting_user=billing_officer)
+        second = Bill.objects.get(pk=new.pk)
+        second.pk, second.status, second.cancelled_at = None, BillStatus.CANCELLED, dt.datetime.now(dt.UTC)
+        with pytest.raises(IntegrityError, match="bill_replaced_once|replaces_id"), transaction.atomic():
+            second.save()
 
     def test_only_the_latest_bill_can_be_cancelled(self, four_months, billing_officer):
         with pytest.raises(ValidationError, match="cancel it first"):

@@ -132,6 +132,35 @@ def test_column_insert_round_trips_awkward_values(db, city):
     assert all(e.changes == {} for e in events)
 
 
+def test_column_insert_of_rows_that_are_all_alike(db):
+    """Every column the same on every row: each row still arrives, whole."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.bulk import insert_columns
+
+    at = dt.datetime(2026, 1, 1, 9, 0, tzinfo=SEOUL)
+    fields = [
+        "occurred_at",
+        "action",
+        "object_type",
+        "object_id",
+        "operation",
+        "details",
+        "changes",
+        "reason",
+        "category",
+    ]
+    row = [at, "premise.registered", ContentType.objects.get_for_model(BranchOffice).pk, 7, uuid.uuid4(), {}, {},
+           "같은 사유\t탭", "operation"]  # fmt: skip
+    assert insert_columns(AuditEvent, fields, [[value] * 3 for value in row]) == 3
+    assert (
+        list(AuditEvent.objects.filter(object_id=7).values_list("reason", "occurred_at", "operation"))
+        == [("같은 사유\t탭", at, row[4])] * 3
+    )
+
+
 def test_an_id_list_from_a_generator_serves_every_compilation_of_the_query(db):
     from core.lookups import Ids
 
