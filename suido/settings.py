@@ -1,5 +1,6 @@
 """Settings for Suido, read from the environment (see docs/deployment.md)."""
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "metering",
     "servicedesk",
     "billing",
+    "proactive",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +236,11 @@ BILL_DUE_DAYS = env_int("BILL_DUE_DAYS", 20)
 LEAK_BASELINE = env_str("LEAK_BASELINE", "previous")
 LEAK_BASELINE_MONTHS = env_int("LEAK_BASELINE_MONTHS", 3)
 LEAK_REDUCTION_SHARE_PERCENT = env_int("LEAK_REDUCTION_SHARE_PERCENT", 50)
+
+# --- Proactive care (docs/proactive.md) ---------------------------------------------------------
+# Overrides of the unusual-usage thresholds (proactive.detection.Thresholds), as JSON, e.g.
+# PROACTIVE_THRESHOLDS='{"min_ratio": 1.8, "min_excess_m3_per_day": 0.3}'. Unknown names are refused.
+PROACTIVE_THRESHOLDS = json.loads(env_str("PROACTIVE_THRESHOLDS", "{}"))
 
 # --- Bill documents and print batches (docs/bill-documents.md) ---------------------------------
 # The Korean font comes from the operating system (Debian/Ubuntu: apt-get install fonts-nanum) and
