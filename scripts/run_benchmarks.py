@@ -30,6 +30,8 @@ SIZES = {
     "bill_pdf": (200, 10_000),  # print batches of a month of a 10,000-premise city, and one bill
     # a synthetic city with injected leaks (no database)
     "detection_quality": (20_000, 1_000_000),
+    # two years of monthly reads of every account of the city of a million accounts, judged
+    "detection_scan": (3_000, 1_017_000),
 }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("servicedesk.urls")),
     path("", include("metering.urls")),
     path("", include("billing.urls")),
+    path("", include("proactive.urls")),
 ]
 
 if settings.DEBUG:
