@@ -32,6 +32,7 @@ from . import events
 from .checks import Verdict, judge, load_context
 from .choices import IMPORTED_KINDS, ReadingStatus
 from .models import MeterReading, ReadingException, ReadingImport, ReadingRejection
+from .signals import readings_imported
 
 COLUMNS = ("account", "meter", "read_on", "value", "read_type", "reader", "note", "photo_ref")
 REQUIRED = ("read_on", "value", "read_type")
@@ -147,6 +148,9 @@ def import_readings(name: str, content: bytes, *, acting_user, today: date | Non
         ],
         batch_size=2000,
     )
+    if source.accepted:
+        # What else follows new readings (the unusual-usage scan) runs once they are committed.
+        transaction.on_commit(lambda: readings_imported.send(sender=ReadingImport, reading_import=source))
     record_event(
         events.READINGS_IMPORTED,
         actor=acting_user,

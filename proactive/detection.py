@@ -144,7 +144,11 @@ def periodic(
     unit = np.ones(len(per_day))
     compared = per_day
     if residents is not None:
-        known = (residents[:, window.start :] > 0).all(axis=1)  # NaN compares False
+        # Known at every read of the window (NaN compares False; columns without a read do not count).
+        recent = slice(window.start, None)
+        known = ((residents[:, recent] > 0) | np.isnan(per_day[:, recent])).all(axis=1) & (
+            residents[:, -1] > 0
+        )
         unit = np.where(known, residents[:, -1], 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             compared = np.where(known[:, None], per_day / residents, per_day)

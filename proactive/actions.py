@@ -1,0 +1,321 @@
+"""Proactive care's operations: the scan after a reading import or billing run, and the case.
+
+``scan_accounts`` judges every account's latest read at once (``proactive.detection``
+over ``proactive.history``); only the few unusual reads are then looked at one by one:
+an open case, a declared event or a seasonal window suppresses (and is recorded), the
+rest become a proactive case — a request of type "leak diagnosis" with origin
+"proactive" in the branch office's queue — and customers who agreed to notices are
+told. A case then runs: pre-call (explained → closed; not explained or unreachable →
+leak-diagnosis visit), the visit's finding, and the leak bill reduction prefilled from
+the billing rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core import notify
+from core.models import Notification
+from customers.choices import OPEN_STATUSES
+from customers.models import Account
+from servicedesk.actions.common import require_text
+from servicedesk.actions.dispatch import open_visit
+from servicedesk.actions.intake import Contact, RequestDraft, take_requests
+from servicedesk.actions.lifecycle import finish_request
+from servicedesk.choices import Channel, Origin
+from servicedesk.models import RequestType
+
+from .choices import CaseStage, DetectionKind, DetectionStatus, PrecallOutcome, Suppression
+from .detection import periodic_by_use_type, thresholds_by_use_type
+from .history import PeriodicHistory, load_history
+from .models import DeclaredEvent, Detection, ProactiveCase, ResidentCount, SeasonalWindow
+
+LEAK_DIAGNOSIS = "leak_diagnosis"
+# Reads older than this before the scan's day were judged by an earlier scan.
+FRESH_DAYS = 45
+
+
+@dataclass
+class ScanOutcome:
+    accounts: int = 0
+    judged: int = 0  # accounts with a fresh read
+    unusual: int = 0
+    alerted: int = 0
+    suppressed: int = 0
+    already_found: int = 0
+
+
+def scan_cycle(cycle, until: date, *, now=None) -> ScanOutcome:
+    """Scan the open accounts of a billing cycle (after its reading import or billing run)."""
+    ids = Account.objects.filter(premise__route__cycle=cycle, status__in=OPEN_STATUSES).values_list(
+        "id", flat=True
+    )
+    return scan_accounts(list(ids), until, now=now)
+
+
+def scan_accounts(account_ids: list[int], until: date, *, now=None) -> ScanOutcome:
+    now = now or timezone.now()
+    history = load_history(account_ids, until)
+    outcome = ScanOutcome(accounts=len(history.account_ids))
+    if not outcome.accounts:
+        return outcome
+    use_types = dict(
+        Account.objects.filter(id__in=history.account_ids.tolist()).values_list("id", "use_type")
+    )
+    uses = np.array([use_types[a] for a in history.account_ids.tolist()], dtype=object)
+    result = periodic_by_use_type(
+        history.use_m3,
+        history.days,
+        uses,
+        thresholds_by_use_type(settings.PROACTIVE_THRESHOLDS),
+        same_season_m3_per_day=history.same_season_m3_per_day,
+        residents=_residents(history),
+    )
+    fresh = history.latest_day > (until - timedelta(days=FRESH_DAYS)).toordinal()
+    outcome.judged = int(fresh.sum())
+    found = np.flatnonzero(result.unusual & fresh)
+    outcome.unusual = len(found)
+    if not len(found):
+        return outcome
+    accounts = {
+        a.pk: a
+        for a in Account.objects.filter(id__in=history.account_ids[found].tolist()).select_related(
+            "customer", "premise__district__office"
+        )
+    }
+    windows = list(SeasonalWindow.objects.filter(active=True))
+    leak_type = RequestType.objects.get(code=LEAK_DIAGNOSIS)
+    with transaction.atomic():
+        for index in found.tolist():
+            account = accounts[int(history.account_ids[index])]
+            read_on = date.fromordinal(int(history.latest_day[index]))
+            if Detection.objects.filter(account=account, kind=DetectionKind.SPIKE, read_on=read_on).exists():
+                outcome.already_found += 1
+                continue
+            period_from = read_on - timedelta(days=int(history.days[index, -1]))
+            suppressed_by, note = _suppression(
+                account, period_from, read_on, float(result.ratio[index]), windows
+            )
+            detection = Detection.objects.create(
+                account=account,
+                kind=DetectionKind.SPIKE,
+                read_on=read_on,
+                reading_id=int(history.latest_reading[index]),
+                use_per_day=float(result.use_per_day[index]),
+                baseline_per_day=_finite(result.baseline_per_day[index]),
+                excess_per_day=_finite(result.excess_per_day[index]),
+                ratio=_finite(result.ratio[index]),
+                score=_finite(result.score[index]),
+                status=DetectionStatus.SUPPRESSED if suppressed_by else DetectionStatus.ALERTED,
+                suppressed_by=suppressed_by,
+                note=note[:300],
+                detected_at=now,
+            )
+            if suppressed_by:
+                outcome.suppressed += 1
+                continue
+            detection.case = _open_case(account, detection, leak_type, now)
+            detection.save(update_fields=["case"])
+            _tell_the_household(account, detection)
+            outcome.alerted += 1
+    return outcome
+
+
+def _finite(value) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _residents(history: PeriodicHistory) -> np.ndarray | None:
+    """Residents registered at each read (NaN: none registered yet), for the accounts that have any."""
+    counts = (
+        ResidentCount.objects.filter(account_id__in=history.account_ids.tolist())
+        .order_by("account_id", "effective_from")
+        .values_list("account_id", "effective_from", "residents")
+    )
+    by_account: dict[int, list[tuple[int, int]]] = {}
+    for account, day, residents in counts:
+        by_account.setdefault(account, []).append((day.toordinal(), residents))
+    if not by_account:
+        return None
+    residents = np.full(history.use_m3.shape, np.nan)
+    row_of = {a: i for i, a in enumerate(history.account_ids.tolist())}
+    for account, steps in by_account.items():
+        days, values = np.array(steps).T
+        row = row_of[account]
+        at = np.searchsorted(days, history.read_on[row], side="right") - 1
+        residents[row] = np.where(at >= 0, values[np.clip(at, 0, None)], np.nan)
+    return residents
+
+
+def _suppression(account, period_from: date, read_on: date, ratio: float, windows) -> tuple[str, str]:
+    """Why this unusual read is not alerted ("" when it is), and a note for the officer."""
+    if ProactiveCase.objects.filter(account=account, closed_at__isnull=True).exists():
+        return Suppression.OPEN_CASE, ""
+    event = (
+        DeclaredEvent.objects.filter(account=account, starts_on__lte=read_on, ends_on__gt=period_from)
+        .order_by("-starts_on")
+        .first()
+    )
+    if event is not None:
+        return Suppression.DECLARED_EVENT, f"{event.get_kind_display()} {event.starts_on}–{event.ends_on}"
+    for window in windows:
+        if window.covers(read_on) and window.applies_to(account.use_type) and ratio < float(window.min_ratio):
+            return Suppression.SEASONAL_WINDOW, window.display_name
+    return "", ""
+
+
+def _open_case(account, detection: Detection, leak_type: RequestType, now) -> ProactiveCase:
+    customer = account.customer
+    with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
+        description = _(
+            "Found from the readings: %(use).2f m³ a day in the period to %(day)s, against a usual "
+            "%(usual).2f m³ a day (%(ratio).1f times). Call the household before it calls us."
+        ) % {
+            "use": detection.use_per_day,
+            "day": detection.read_on.isoformat(),
+            "usual": detection.baseline_per_day or 0,
+            "ratio": detection.ratio or 0,
+        }
+    intake = take_requests(
+        [RequestDraft(leak_type, description)],
+        channel=Channel.PROACTIVE,
+        origin=Origin.PROACTIVE,
+        contact=Contact(
+            name=customer.name,
+            phone=customer.phone or customer.phone_alt,
+            email=customer.email,
+            by_sms=customer.consent_sms,
+            by_email=customer.consent_email,
+        ),  # fmt: skip
+        acting_user=None,
+        premise=account.premise,
+        received_at=now,
+        notify_citizen=False,
+        # The visit comes only if the pre-call does not explain the rise.
+        skip_visit=True,
+    )
+    return ProactiveCase.objects.create(request=intake.requests[0], account=account, created_at=now)
+
+
+def _tell_the_household(account, detection: Detection) -> None:
+    """An "unusual usage" notice to a customer who agreed to SMS or e-mail notices."""
+    customer = account.customer
+    with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
+        body = _(
+            "Suido: your water use in the period to %(day)s was %(ratio).1f times your usual use. "
+            "If nothing explains it, a tap or pipe may be leaking; we will call you."
+        ) % {"day": detection.read_on.isoformat(), "ratio": detection.ratio or 0}
+        subject = _("Unusual water use")
+    phone = customer.phone or customer.phone_alt
+    if customer.consent_sms and phone:
+        notify.queue(Notification.Channel.SMS, phone, kind="proactive.unusual_usage", body=body,
+                     about=detection, dedupe_key=f"detection:{detection.pk}:sms")  # fmt: skip
+    if customer.consent_email and customer.email:
+        notify.queue(Notification.Channel.EMAIL, customer.email, kind="proactive.unusual_usage", subject=subject,
+                     body=body, about=detection, dedupe_key=f"detection:{detection.pk}:email")  # fmt: skip
+
+
+def _lock(case: ProactiveCase, stage: str) -> ProactiveCase:
+    case = ProactiveCase.objects.select_for_update(of=("self",)).select_related("request").get(pk=case.pk)
+    if case.stage != stage:
+        raise ValidationError(
+            _("This case is at “%(stage)s”, not at “%(expected)s”.")
+            % {"stage": case.get_stage_display(), "expected": CaseStage(stage).label},
+            code="stage",
+        )
+    return case
+
+
+@transaction.atomic
+def record_precall(case: ProactiveCase, *, outcome: str, note: str, acting_user) -> ProactiveCase:
+    """Step 1: the call to the household. Explained: closed. Otherwise: a leak-diagnosis visit."""
+    if outcome not in PrecallOutcome.values:
+        raise ValidationError({"outcome": _("Choose how the call went.")})
+    case = _lock(case, CaseStage.PRECALL)
+    if outcome == PrecallOutcome.EXPLAINED:
+        note = require_text(note, "note", _("Write down what explains the rise."))
+    case.precall_outcome, case.precall_note = outcome, note.strip()
+    case.precall_at, case.precall_by = timezone.now(), acting_user
+    if outcome == PrecallOutcome.EXPLAINED:
+        finish_request(case.request, resolution=_("Explained by the household: %(note)s") % {"note": case.precall_note},
+                       acting_user=acting_user)  # fmt: skip
+        case.stage, case.closed_at = CaseStage.CLOSED, timezone.now()
+    else:
+        open_visit(case.request, acting_user=acting_user)
+        case.stage = CaseStage.VISIT
+    case.save()
+    return case
+
+
+@transaction.atomic
+def record_leak_finding(
+    case: ProactiveCase, *, leak_found: bool, repaired_on: date | None, note: str, acting_user
+) -> ProactiveCase:
+    """Step 2: what the visit found. A leak found and repaired leads to the bill reduction."""
+    case = _lock(case, CaseStage.VISIT)
+    note = require_text(note, "note", _("Write down what the visit found."))
+    if repaired_on is not None and not leak_found:
+        raise ValidationError({"repaired_on": _("A repair date needs a leak found.")})
+    case.leak_found, case.repaired_on = leak_found, repaired_on
+    if leak_found and repaired_on is not None:
+        case.stage = CaseStage.REDUCTION
+    else:
+        case.stage, case.closed_at = CaseStage.CLOSED, timezone.now()
+    case.save()
+    return case
+
+
+@dataclass
+class ReductionProposal:
+    """The leak reduction the officer is offered: the bill and the rule's settings, prefilled."""
+
+    bill: object
+    baseline: str
+    months: int
+    share_percent: int
+
+
+def propose_reduction(case: ProactiveCase) -> ReductionProposal:
+    """The bill of the period the leak was found in, with the configured leak-reduction rule."""
+    from billing.choices import BillStatus
+    from billing.models import Bill
+
+    detection = case.detections.order_by("read_on").first()
+    bill = (
+        Bill.objects.filter(account=case.account, status=BillStatus.ISSUED, period_end__gte=detection.read_on)
+        .order_by("period_end")
+        .first()
+    )
+    if bill is None:
+        raise ValidationError(_("The period of the leak has not been billed yet."), code="not_billed")
+    return ReductionProposal(
+        bill, settings.LEAK_BASELINE, settings.LEAK_BASELINE_MONTHS, settings.LEAK_REDUCTION_SHARE_PERCENT
+    )
+
+
+@transaction.atomic
+def apply_reduction(case: ProactiveCase, *, reason: str, acting_user, **rule) -> ProactiveCase:
+    """Step 3: the leak bill reduction (누수요금감면) on the proposed bill; the case closes."""
+    from billing.actions import reduce_for_leak
+
+    case = _lock(case, CaseStage.REDUCTION)
+    proposal = propose_reduction(case)
+    case.adjustment = reduce_for_leak(
+        proposal.bill,
+        reason=reason,
+        acting_user=acting_user,
+        baseline=rule.get("baseline", proposal.baseline),
+        months=rule.get("months", proposal.months),
+        share_percent=rule.get("share_percent", proposal.share_percent),
+    )
+    case.stage, case.closed_at = CaseStage.CLOSED, timezone.now()
+    case.save()
+    return case

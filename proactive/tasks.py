@@ -1,0 +1,20 @@
+"""The unusual-usage scan as a Celery task, run once a reading file's readings are committed."""
+
+from celery import shared_task
+from django.db.models import Max
+
+from metering.choices import ReadingStatus
+from metering.models import MeterReading
+
+
+@shared_task(name="proactive.tasks.scan_reading_import")
+def scan_reading_import(import_id: int) -> None:
+    """Judge the latest reads of the accounts a reading file brought valid readings for."""
+    from .actions import scan_accounts
+
+    accepted = MeterReading.objects.filter(
+        source_id=import_id, status=ReadingStatus.VALID, account__isnull=False
+    )
+    until = accepted.aggregate(last=Max("read_on"))["last"]
+    if until is not None:
+        scan_accounts(list(accepted.values_list("account_id", flat=True).distinct()), until)
