@@ -101,8 +101,10 @@ def flush_registry() -> None:
     """Delete the registry (and its audit trail) so a new city can be loaded; staff logins stay."""
     # Requests point at premises and accounts: they go first (and their number sequences with them).
     from billing.demo import flush_demo_billing
+    from proactive.demo import flush_demo_proactive
     from servicedesk.demo import flush_demo_requests
 
+    flush_demo_proactive()  # cases point at requests, detections at accounts and readings
     flush_demo_requests()
     if connection.vendor != "postgresql":  # PostgreSQL's TRUNCATE … CASCADE below takes them along
         flush_demo_billing()  # bills and readings protect the accounts and meters they point at

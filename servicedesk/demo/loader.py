@@ -38,7 +38,8 @@ def flush_demo_requests() -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(quote(model._meta.db_table) for model in tables)}")
+            # CASCADE: what other apps keep about requests (proactive cases) goes with them.
+            cursor.execute(f"TRUNCATE {', '.join(quote(model._meta.db_table) for model in tables)} CASCADE")
         else:
             request_table = quote(ServiceRequest._meta.db_table)
             parent = quote(ServiceRequest._meta.get_field("parent").column)
