@@ -13,7 +13,7 @@ the billing rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -34,13 +34,15 @@ from servicedesk.choices import Channel, Origin
 from servicedesk.models import RequestType
 
 from .choices import CaseStage, DetectionKind, DetectionStatus, PrecallOutcome, Suppression
-from .detection import periodic_by_use_type, thresholds_by_use_type
+from .detection import hourly, periodic_by_use_type, thresholds_by_use_type
 from .history import PeriodicHistory, load_history
-from .models import DeclaredEvent, Detection, ProactiveCase, ResidentCount, SeasonalWindow
+from .models import DeclaredEvent, Detection, HourlyFlow, ProactiveCase, ResidentCount, SeasonalWindow
 
 LEAK_DIAGNOSIS = "leak_diagnosis"
 # Reads older than this before the scan's day were judged by an earlier scan.
 FRESH_DAYS = 45
+# An hourly scan looks at this many hours up to its moment (the longest rule needs 48).
+HOURLY_WINDOW_HOURS = 72
 
 
 @dataclass
@@ -95,37 +97,113 @@ def scan_accounts(account_ids: list[int], until: date, *, now=None) -> ScanOutco
     leak_type = RequestType.objects.get(code=LEAK_DIAGNOSIS)
     with transaction.atomic():
         for index in found.tolist():
-            account = accounts[int(history.account_ids[index])]
             read_on = date.fromordinal(int(history.latest_day[index]))
-            if Detection.objects.filter(account=account, kind=DetectionKind.SPIKE, read_on=read_on).exists():
-                outcome.already_found += 1
-                continue
-            period_from = read_on - timedelta(days=int(history.days[index, -1]))
-            suppressed_by, note = _suppression(
-                account, period_from, read_on, float(result.ratio[index]), windows
-            )
-            detection = Detection.objects.create(
-                account=account,
-                kind=DetectionKind.SPIKE,
-                read_on=read_on,
-                reading_id=int(history.latest_reading[index]),
+            figures = Figures(
                 use_per_day=float(result.use_per_day[index]),
                 baseline_per_day=_finite(result.baseline_per_day[index]),
                 excess_per_day=_finite(result.excess_per_day[index]),
                 ratio=_finite(result.ratio[index]),
                 score=_finite(result.score[index]),
-                status=DetectionStatus.SUPPRESSED if suppressed_by else DetectionStatus.ALERTED,
-                suppressed_by=suppressed_by,
-                note=note[:300],
-                detected_at=now,
             )
-            if suppressed_by:
-                outcome.suppressed += 1
-                continue
-            detection.case = _open_case(account, detection, leak_type, now)
-            detection.save(update_fields=["case"])
-            _tell_the_household(account, detection)
-            outcome.alerted += 1
+            _record(
+                accounts[int(history.account_ids[index])], DetectionKind.SPIKE, read_on,
+                read_on - timedelta(days=int(history.days[index, -1])), figures, outcome,
+                reading_id=int(history.latest_reading[index]), windows=windows, leak_type=leak_type, now=now,
+            )  # fmt: skip
+    return outcome
+
+
+@dataclass
+class Figures:
+    """What a detection shows the officer (m³ a day; ratio and score for periodic reads)."""
+
+    use_per_day: float
+    baseline_per_day: float | None = None
+    excess_per_day: float | None = None
+    ratio: float | None = None
+    score: float | None = None
+
+
+def _record(account, kind, read_on, period_from, figures: Figures, outcome: ScanOutcome, *, reading_id=None,
+            windows, leak_type, now) -> None:  # fmt: skip
+    """One unusual finding: recorded once, suppressed with its reason, or alerted with a case."""
+    if Detection.objects.filter(account=account, kind=kind, read_on=read_on).exists():
+        outcome.already_found += 1
+        return
+    suppressed_by, note = _suppression(account, period_from, read_on, figures.ratio, windows)
+    detection = Detection.objects.create(
+        account=account,
+        kind=kind,
+        read_on=read_on,
+        reading_id=reading_id,
+        **vars(figures),
+        status=DetectionStatus.SUPPRESSED if suppressed_by else DetectionStatus.ALERTED,
+        suppressed_by=suppressed_by,
+        note=note[:300],
+        detected_at=now,
+    )
+    if suppressed_by:
+        outcome.suppressed += 1
+        return
+    detection.case = _open_case(account, detection, leak_type, now)
+    detection.save(update_fields=["case"])
+    _tell_the_household(account, detection)
+    outcome.alerted += 1
+
+
+def scan_hourly(until: datetime, *, meter_ids: list[int] | None = None, now=None) -> ScanOutcome:
+    """Judge the last HOURLY_WINDOW_HOURS of every AMI meter's flow (or ``meter_ids``') up to ``until``.
+
+    A continuous flow or a burst is recorded, suppressed or alerted like an unusual read,
+    on the account open at the meter's premise, one detection per kind and day.
+    """
+    now = now or timezone.now()
+    start = until - timedelta(hours=HOURLY_WINDOW_HOURS)
+    flows = HourlyFlow.objects.filter(hour__gt=start, hour__lte=until)
+    if meter_ids is not None:
+        flows = flows.filter(meter_id__in=meter_ids)
+    rows = list(flows.values_list("meter_id", "hour", "litres"))
+    outcome = ScanOutcome()
+    if not rows:
+        return outcome
+    meters = np.unique(np.array([r[0] for r in rows], dtype=np.int64))
+    flow = np.full((len(meters), HOURLY_WINDOW_HOURS), np.nan)
+    row = np.searchsorted(meters, [r[0] for r in rows])
+    column = np.array([int((r[1] - start).total_seconds() // 3600) - 1 for r in rows])
+    flow[row, column] = [r[2] for r in rows]
+    result = hourly(flow, thresholds_by_use_type(settings.PROACTIVE_THRESHOLDS)["*"])
+    outcome.accounts = outcome.judged = len(meters)
+    found = np.flatnonzero(result.continuous | result.burst)
+    outcome.unusual = len(found)
+    if not len(found):
+        return outcome
+    account_of = dict(
+        Account.objects.filter(
+            status__in=OPEN_STATUSES,
+            premise__meter_installations__removed_on__isnull=True,
+            premise__meter_installations__meter_id__in=meters[found].tolist(),
+        ).values_list("premise__meter_installations__meter_id", "pk")
+    )
+    accounts = Account.objects.select_related("customer", "premise__district__office").in_bulk(
+        account_of.values()
+    )
+    day = timezone.localtime(until).date()
+    leak_type = RequestType.objects.get(code=LEAK_DIAGNOSIS)
+    with transaction.atomic():
+        for index in found.tolist():
+            account = accounts.get(account_of.get(int(meters[index])))
+            if account is None:
+                continue  # no one is supplied there now
+            for kind, lph in ((DetectionKind.CONTINUOUS, result.lowest_flow_lph[index]),
+                              (DetectionKind.BURST, result.held_flow_lph[index])):  # fmt: skip
+                flagged = (
+                    result.continuous[index] if kind == DetectionKind.CONTINUOUS else result.burst[index]
+                )
+                if flagged:
+                    figures = Figures(use_per_day=float(lph) * 24 / 1000)
+                    _record(
+                        account, kind, day, day, figures, outcome, windows=[], leak_type=leak_type, now=now
+                    )
     return outcome
 
 
@@ -155,7 +233,7 @@ def _residents(history: PeriodicHistory) -> np.ndarray | None:
     return residents
 
 
-def _suppression(account, period_from: date, read_on: date, ratio: float, windows) -> tuple[str, str]:
+def _suppression(account, period_from: date, read_on: date, ratio: float | None, windows) -> tuple[str, str]:
     """Why this unusual read is not alerted ("" when it is), and a note for the officer."""
     if ProactiveCase.objects.filter(account=account, closed_at__isnull=True).exists():
         return Suppression.OPEN_CASE, ""
@@ -167,7 +245,12 @@ def _suppression(account, period_from: date, read_on: date, ratio: float, window
     if event is not None:
         return Suppression.DECLARED_EVENT, f"{event.get_kind_display()} {event.starts_on}–{event.ends_on}"
     for window in windows:
-        if window.covers(read_on) and window.applies_to(account.use_type) and ratio < float(window.min_ratio):
+        if (
+            ratio is not None
+            and window.covers(read_on)
+            and window.applies_to(account.use_type)
+            and ratio < float(window.min_ratio)
+        ):
             return Suppression.SEASONAL_WINDOW, window.display_name
     return "", ""
 

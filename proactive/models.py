@@ -210,3 +210,19 @@ class Detection(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.kind} {self.read_on}"
+
+
+class HourlyFlow(models.Model):
+    """One hour of an AMI meter's flow, as its head-end reports it (litres in the hour starting at ``hour``)."""
+
+    meter = models.ForeignKey("customers.Meter", on_delete=models.PROTECT, related_name="hourly_flows")
+    hour = models.DateTimeField(_("hour starting"))
+    litres = models.PositiveIntegerField(_("litres"))
+
+    class Meta:
+        verbose_name = _("hourly flow")
+        verbose_name_plural = _("hourly flows")
+        constraints = [models.UniqueConstraint(fields=["meter", "hour"], name="hourly_flow_once")]
+
+    def __str__(self):
+        return f"{self.meter_id} {self.hour:%Y-%m-%d %H}h: {self.litres} L"

@@ -18,3 +18,13 @@ def scan_reading_import(import_id: int) -> None:
     until = accepted.aggregate(last=Max("read_on"))["last"]
     if until is not None:
         scan_accounts(list(accepted.values_list("account_id", flat=True).distinct()), until)
+
+
+@shared_task(name="proactive.tasks.scan_hourly_flows")
+def scan_hourly_flows() -> None:
+    """Every hour: the AMI meters' last three days of hourly flow, up to the last full hour."""
+    from django.utils import timezone
+
+    from .actions import scan_hourly
+
+    scan_hourly(timezone.now().replace(minute=0, second=0, microsecond=0))

@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicedesk.tasks.sweep_service_desk",
         "schedule": float(env_int("SERVICE_DESK_SWEEP_SECONDS", 300)),
     },
+    # Continuous flows and bursts on AMI meters, from the hourly flows stored so far.
+    "proactive-hourly-scan": {
+        "task": "proactive.tasks.scan_hourly_flows",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # Business calendar (core/calendar.py): office hours on working days; public holidays

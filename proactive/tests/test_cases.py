@@ -196,3 +196,43 @@ def test_a_reading_file_is_scanned_once_its_readings_are_committed(
     assert outcome.source.accepted == 1
     detection = Detection.objects.get(account=account)
     assert detection.read_on == dt.date(2026, 6, 5) and detection.case is not None
+
+
+class TestHourlyMeters:
+    """AMI meters: the last 72 hours of flow, judged at once."""
+
+    UNTIL = dt.datetime(2026, 6, 10, 6, 0, tzinfo=dt.UTC)
+
+    def flows(self, account, litres_by_hour):
+        from customers.actions.common import current_installation
+        from proactive.models import HourlyFlow
+
+        meter = current_installation(account.premise).meter
+        start = self.UNTIL - dt.timedelta(hours=len(litres_by_hour) - 1)
+        HourlyFlow.objects.bulk_create(
+            HourlyFlow(meter=meter, hour=start + dt.timedelta(hours=h), litres=litres)
+            for h, litres in enumerate(litres_by_hour)
+        )
+
+    def test_a_flow_that_never_stops_opens_a_case(self, city):
+        account = city.account(on=dt.date(2025, 12, 5), reading=0)
+        day = [0] * 6 + [40] * 18  # nothing at night, some use by day
+        self.flows(account, [litres + 12 for litres in day * 3])  # a running cistern: 12 L every hour
+        quiet = city.account(on=dt.date(2025, 12, 5), reading=0)
+        self.flows(quiet, day * 3)
+        outcome = actions.scan_hourly(self.UNTIL)
+        assert (outcome.judged, outcome.unusual, outcome.alerted) == (2, 1, 1)
+        detection = Detection.objects.get()
+        assert (detection.account, detection.kind) == (account, "continuous")
+        assert detection.use_per_day == pytest.approx(12 * 24 / 1000)  # the lowest flow, over a day
+        assert detection.case.request.origin == Origin.PROACTIVE
+        assert actions.scan_hourly(self.UNTIL).already_found == 1  # once per kind and day
+
+    def test_a_burst_is_found_and_a_gap_breaks_a_continuous_flow(self, city):
+        account = city.account(on=dt.date(2025, 12, 5), reading=0)
+        hours = [20] * 72
+        hours[30] = 0  # one quiet hour: no continuous flow of 48 hours
+        hours[60:64] = [900, 950, 1000, 980]
+        self.flows(account, hours)
+        actions.scan_hourly(self.UNTIL)
+        assert list(Detection.objects.values_list("kind", flat=True)) == ["burst"]
