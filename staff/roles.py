@@ -36,12 +36,14 @@ READINGS = ["metering.review_readings"]
 BILLS = ["billing.view_bill", "billing.view_tariff"]
 # The billing console: runs, their exceptions, corrections of bills.
 BILLING = ["billing.view_billingrun", "billing.run_billing"]
+# Proactive cases: the pre-call, the visit's finding (the leak reduction itself is billing's).
+PROACTIVE = ["proactive.work_proactive"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
     Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE + BILLS,
     # Does what the agent does plus the document-backed changes of the premise.
-    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + BILLS,
+    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + BILLS + PROACTIVE,
     # Sees the household it visits and records meter work; never changes accounts.
     Role.CREW: VIEW + REVEAL + METER + FIELD,
     Role.SUPERVISOR: VIEW
@@ -53,7 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + INTAKE
     + HANDLE
     + SUPERVISE
-    + BILLS,
+    + BILLS
+    + PROACTIVE,
     # Corrects what billing depends on (meters, household counts, bill addresses).
     # Handles the billing requests (leak reductions, auto-payment) that reach its team.
     Role.BILLING: VIEW
@@ -65,7 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["servicedesk.handle_request"]
     + READINGS
     + BILLS
-    + BILLING,
+    + BILLING
+    + PROACTIVE,
     # Also writes the ordinance's tariffs (the admin site's billing section).
     Role.ADMIN: VIEW
     + REVEAL

@@ -236,3 +236,33 @@ class TestHourlyMeters:
         self.flows(account, hours)
         actions.scan_hourly(self.UNTIL)
         assert list(Detection.objects.values_list("kind", flat=True)) == ["burst"]
+
+
+class TestConsole:
+    def test_the_clerk_calls_sends_a_visit_and_the_billing_officer_applies_the_reduction(
+        self, client, leaking, clerk, billing_officer, agent
+    ):
+        from django.urls import reverse
+
+        scan(leaking)
+        case = ProactiveCase.objects.get()
+        client.force_login(agent)  # takes calls, does not carry cases
+        assert client.get(reverse("proactive-cases")).status_code == 403
+        client.force_login(clerk)
+        page = client.get(reverse("proactive-cases") + "?office=all").content.decode()
+        assert case.request.number in page
+        url = reverse("proactive-case", args=[case.pk])
+        assert client.get(url).status_code == 200
+        # Explained needs a note: the form says so and nothing changes.
+        response = client.post(url, {"outcome": "explained", "note": ""})
+        assert response.status_code == 200 and ProactiveCase.objects.get().stage == CaseStage.PRECALL
+        client.post(url, {"outcome": "unreachable", "note": ""})
+        assert ProactiveCase.objects.get().stage == CaseStage.VISIT
+        client.post(url, {"leak_found": "yes", "repaired_on": "2026-06-12", "note": "변기 누수"})
+        assert ProactiveCase.objects.get().stage == CaseStage.REDUCTION
+        # The clerk cannot change the bill; the billing officer can.
+        assert client.post(url, {"reason": "누수 수리 확인"}).status_code == 403
+        client.force_login(billing_officer)
+        client.post(url, {"reason": "누수 수리 확인"})
+        case = ProactiveCase.objects.get()
+        assert case.stage == CaseStage.CLOSED and case.adjustment.kind == AdjustmentKind.LEAK
