@@ -4,7 +4,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from billing.demo import demo_billing_loaded, load_demo_billing
-from customers.models import Premise
+from core.dates import today
+from customers.models import Account, Premise
+from proactive.actions import scan_accounts
 from staff.demo import create_demo_users, logins_table
 from staff.models import BranchOffice
 
@@ -35,3 +37,7 @@ class Command(BaseCommand):
         self.stdout.write("Readings and bills:")
         for label, count in counts.items():
             self.stdout.write(f"  {label:<17}{count:>10,}")
+        # The unusual-usage scan over the demo readings, as after a reading import: the
+        # proactive cases the branch offices would find on their list.
+        found = scan_accounts(list(Account.objects.values_list("id", flat=True)), today())
+        self.stdout.write(f"  {'proactive cases':<17}{found.alerted:>10,}")
