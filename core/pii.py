@@ -59,3 +59,10 @@ def mask_address(address: str) -> str:
             return " ".join(words[:index] + [MASK * len(w) for w in words[index:]])
     # No number in it: keep the first two words (area) only.
     return " ".join(words[:2] + [MASK * len(w) for w in words[2:]])
+
+
+def masked_phone(e164: str) -> str:
+    """A stored (E.164) number as staff see it before revealing it: 010-****-5678 ("" for none)."""
+    from .phones import format_phone
+
+    return mask_phone(format_phone(e164)) if e164 else ""

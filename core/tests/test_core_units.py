@@ -37,6 +37,13 @@ def test_mask_phone(phone, masked):
     assert mask_phone(phone) == masked
 
 
+def test_a_stored_number_is_shown_formatted_and_masked():
+    from core.pii import masked_phone
+
+    assert masked_phone("+821012345678") == "010-****-5678"
+    assert masked_phone("") == ""
+
+
 def test_mask_email_and_address():
     assert mask_email("hong.gildong@example.com") == "ho**********@example.com"
     assert mask_email("ab@x.kr") == "a*@x.kr"

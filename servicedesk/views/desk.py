@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.forms import add_action_errors
 from core.phones import format_phone
-from core.pii import mask_name, mask_phone
+from core.pii import mask_name, masked_phone
 from customers.choices import RevealReason
 from customers.privacy import REVEAL_PERMISSION, shown_name
 from staff.models import BranchOffice
@@ -39,10 +39,6 @@ DISPATCH = "servicedesk.dispatch_visit"
 SUPERVISE = "servicedesk.supervise_requests"
 HAPPY_CALL = "servicedesk.happy_call"
 PAGE_SIZE = 50
-
-
-def masked_phone(raw: str) -> str:
-    return mask_phone(format_phone(raw)) if raw else ""
 
 
 # The queue

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_action_errors
-from core.phones import format_phone
-from core.pii import mask_email, mask_name, mask_phone
+from core.pii import mask_email, mask_name, masked_phone
 from customers.privacy import shown_name
 from customers.search import classify, search_households
 
@@ -40,10 +39,6 @@ HANDLE = "servicedesk.handle_request"
 DISPATCH = "servicedesk.dispatch_visit"
 VIEW_HOUSEHOLD = "customers.view_household"
 LOOKUP_LIMIT = 10
-
-
-def masked_phone(e164: str) -> str:
-    return mask_phone(format_phone(e164)) if e164 else ""
 
 
 # Intake
