@@ -237,6 +237,8 @@ def bill_accounts(
             "id", "use_type", "status", "start_date", "end_date", "premise_id"
         )
     )
+    if not rows:
+        return Outcome()
     # The premises tell each account's cycle (checked here, row by row: see chunk_scope),
     # its building use, its meter and its households.
     premise_ids = [row[5] for row in rows]

@@ -125,6 +125,14 @@ class TestBills:
             cursor.execute("DELETE FROM customers_account WHERE id = %s", [account.pk])
         assert Bill.objects.filter(account=account).exists()
 
+    def test_a_chunk_with_no_account_left_in_the_cycle_bills_nothing(self, city, seoul):
+        """Its accounts closed or moved to another cycle since the plan: an empty outcome, no error."""
+        from billing.run.engine import context_for
+
+        account = city.account(on=dt.date(2025, 12, 1), reading=0)
+        outcome = chunk_module.bill_accounts(context_for(city.route.cycle, FEB), account.pk + 1, account.pk + 100)
+        assert (outcome.accounts, outcome.bills, outcome.exceptions) == (0, 0, 0)
+
     def test_an_account_first_billed_long_after_it_started_counts_its_whole_history(self, city, seoul):
         """Its readings are asked for apart, so the other accounts' histories are not read with it."""
         regular = city.account(on=dt.date(2025, 12, 1), reading=0)
