@@ -11,6 +11,7 @@ from core.calendar import business_calendar
 
 from ..choices import OPEN_REQUEST_STATUSES, UpdateKind
 from ..models import RequestUpdate, ServiceRequest, Visit
+from ..numbers import new_visit_numbers
 
 
 def lock_requests(*requests: ServiceRequest) -> list[ServiceRequest]:
@@ -21,6 +22,17 @@ def lock_requests(*requests: ServiceRequest) -> list[ServiceRequest]:
         .select_related("type", "premise", "customer")
         .filter(pk__in=ids)
         .order_by("pk")
+    )
+
+
+def new_visit(premise, *, now, acting_user) -> Visit:
+    """A visit to ``premise`` by its district's office, numbered, waiting to be arranged."""
+    return Visit.objects.create(
+        number=new_visit_numbers(timezone.localtime(now).year)[0],
+        premise=premise,
+        office=premise.district.office,
+        created_at=now,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
 
 

@@ -22,7 +22,7 @@ from .. import events, notices
 from ..board import visits_that_day
 from ..choices import OPEN_REQUEST_STATUSES, RequestStatus, UpdateKind, VisitStatus
 from ..models import ServiceRequest, Visit
-from .common import audit, lock_requests, lock_visit, require_open, step
+from .common import audit, lock_requests, lock_visit, new_visit, require_open, step
 
 WORK_VISIT = "servicedesk.work_visit"
 LATE_APPOINTMENT = gettext_lazy(
@@ -215,22 +215,13 @@ def assign_request(request: ServiceRequest, *, owner, acting_user) -> ServiceReq
 def open_visit(request: ServiceRequest, *, acting_user) -> Visit:
     """A visit for a request taken without one (a proactive case whose pre-call did not
     explain the rise); it waits in the office's queue to be arranged like any other."""
-    from ..numbers import new_visit_numbers
-
     (request,) = lock_requests(request)
     require_open(request)
     if request.visit_id is not None:
         return request.visit
     if request.premise is None:
         raise ValidationError(_("A visit needs the household's address."), code="no_premise")
-    now = timezone.now()
-    visit = Visit.objects.create(
-        number=new_visit_numbers(timezone.localtime(now).year)[0],
-        premise=request.premise,
-        office=request.premise.district.office,
-        created_at=now,
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
-    )
+    visit = new_visit(request.premise, now=timezone.now(), acting_user=acting_user)
     request.visit = visit
     request.save(update_fields=["visit"])
     return visit

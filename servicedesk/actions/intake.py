@@ -18,8 +18,8 @@ from customers.models import Account, Premise
 from .. import events, notices
 from ..choices import Channel, Origin, Routing, UpdateKind
 from ..models import RequestType, ServiceRequest, Visit
-from ..numbers import new_request_numbers, new_visit_numbers
-from .common import audit, due_for, require_text, step
+from ..numbers import new_request_numbers
+from .common import audit, due_for, new_visit, require_text, step
 
 
 @dataclass
@@ -266,13 +266,7 @@ def _record(
     operation = uuid.uuid4()
     visit = None
     if not skip_visit and any(d.type.needs_visit for d in drafts):
-        visit = Visit.objects.create(
-            number=new_visit_numbers(timezone.localtime(now).year)[0],
-            premise=premise,
-            office=premise.district.office,
-            created_at=now,
-            created_by=acting_user if getattr(acting_user, "pk", None) else None,
-        )
+        visit = new_visit(premise, now=now, acting_user=acting_user)
     created = []
     for position, (draft, number) in enumerate(zip(drafts, numbers, strict=True)):
         request = ServiceRequest.objects.create(
