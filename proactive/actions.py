@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import notify
+from core.lookups import Ids
 from core.models import Notification
 from customers.choices import OPEN_STATUSES
 from customers.models import Account
@@ -55,22 +56,15 @@ class ScanOutcome:
     already_found: int = 0
 
 
-def scan_cycle(cycle, until: date, *, now=None) -> ScanOutcome:
-    """Scan the open accounts of a billing cycle (after its reading import or billing run)."""
-    ids = Account.objects.filter(premise__route__cycle=cycle, status__in=OPEN_STATUSES).values_list(
-        "id", flat=True
-    )
-    return scan_accounts(list(ids), until, now=now)
-
-
 def scan_accounts(account_ids: list[int], until: date, *, now=None) -> ScanOutcome:
+    """Judge the latest read (of the last FRESH_DAYS up to ``until``) of each of the accounts."""
     now = now or timezone.now()
     history = load_history(account_ids, until)
     outcome = ScanOutcome(accounts=len(history.account_ids))
     if not outcome.accounts:
         return outcome
     use_types = dict(
-        Account.objects.filter(id__in=history.account_ids.tolist()).values_list("id", "use_type")
+        Account.objects.filter(id__in_ids=Ids(history.account_ids.tolist())).values_list("id", "use_type")
     )
     uses = np.array([use_types[a] for a in history.account_ids.tolist()], dtype=object)
     result = periodic_by_use_type(
@@ -87,12 +81,9 @@ def scan_accounts(account_ids: list[int], until: date, *, now=None) -> ScanOutco
     outcome.unusual = len(found)
     if not len(found):
         return outcome
-    accounts = {
-        a.pk: a
-        for a in Account.objects.filter(id__in=history.account_ids[found].tolist()).select_related(
-            "customer", "premise__district__office"
-        )
-    }
+    accounts = Account.objects.select_related("customer", "premise__district__office").in_bulk(
+        history.account_ids[found].tolist()
+    )
     windows = list(SeasonalWindow.objects.filter(active=True))
     leak_type = RequestType.objects.get(code=LEAK_DIAGNOSIS)
     with transaction.atomic():
@@ -214,7 +205,7 @@ def _finite(value) -> float | None:
 def _residents(history: PeriodicHistory) -> np.ndarray | None:
     """Residents registered at each read (NaN: none registered yet), for the accounts that have any."""
     counts = (
-        ResidentCount.objects.filter(account_id__in=history.account_ids.tolist())
+        ResidentCount.objects.filter(account_id__in_ids=Ids(history.account_ids.tolist()))
         .order_by("account_id", "effective_from")
         .values_list("account_id", "effective_from", "residents")
     )

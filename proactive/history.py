@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from core.arrays import last_of_each
 from core.lookups import Ids
 from metering.choices import MEASURED_KINDS, ReadingStatus
 from metering.models import MeterReading
@@ -82,7 +83,7 @@ def shape_history(
         account, reading, day, used, span = table.T
         row = np.searchsorted(account_ids, account)
         # Each reading's place counted from its account's last one.
-        last_of_row = np.flatnonzero(np.append(account[1:] != account[:-1], True))
+        last_of_row = last_of_each(account)
         last_position = np.repeat(last_of_row, np.diff(np.concatenate([[-1], last_of_row])))
         column = reads - 1 - (last_position - np.arange(len(account)))
         kept = column >= 0
@@ -101,8 +102,15 @@ def shape_history(
     return PeriodicHistory(account_ids, use, days, read_on, latest, season)
 
 
-def load_history(account_ids: Sequence[int], until: date, *, batch: int = 50_000) -> PeriodicHistory:
-    """The accounts' history up to ``until``, read ``batch`` accounts at a time."""
+def load_table(
+    account_ids: Sequence[int], until: date, *, batch: int = 50_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """The accounts (sorted, once each) and :func:`readings_table` of them, ``batch`` accounts a query."""
     ids = np.unique(np.asarray(list(account_ids), dtype=np.int64))
     tables = [readings_table(ids[i : i + batch].tolist(), until) for i in range(0, len(ids), batch)]
-    return shape_history(ids, np.concatenate(tables) if tables else np.zeros((0, 5), dtype=np.int64))
+    return ids, np.concatenate(tables) if tables else np.zeros((0, 5), dtype=np.int64)
+
+
+def load_history(account_ids: Sequence[int], until: date) -> PeriodicHistory:
+    """The accounts' history up to ``until``."""
+    return shape_history(*load_table(account_ids, until))

@@ -38,6 +38,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
+from core.arrays import last_of_each
 from core.bulk import insert_columns, insert_rows, reserve_ids
 from core.lookups import Ids
 from customers.choices import AccountStatus, BuildingUse
@@ -450,11 +451,6 @@ class Premises:
         return np.searchsorted(self.ids, premise_ids)
 
 
-def _last_of_each(keys: np.ndarray) -> np.ndarray:
-    """Positions of the last row of each key in rows sorted by key."""
-    return np.flatnonzero(np.append(keys[1:] != keys[:-1], True)) if len(keys) else keys
-
-
 def _table(rows: Iterable[tuple], width: int) -> np.ndarray:
     """Rows of integers as a table (an empty one keeps its width)."""
     return np.array(list(rows), dtype=np.int64).reshape(-1, width)
@@ -493,7 +489,7 @@ def _premises(premise_ids: Sequence[int], bp: BillingPeriod) -> Premises:
         .values_list("premise_id", "meter_id"),
         2,
     )
-    installed = installed[_last_of_each(installed[:, 0])]
+    installed = installed[last_of_each(installed[:, 0])]
     if len(installed):
         # The meters by their own ids (a join would let the planner read the whole meter table).
         sizes = _table(
@@ -512,7 +508,7 @@ def _premises(premise_ids: Sequence[int], bp: BillingPeriod) -> Premises:
         .values_list("premise_id", "households"),
         2,
     )
-    counts = counts[_last_of_each(counts[:, 0])]  # the count in force on the reading day
+    counts = counts[last_of_each(counts[:, 0])]  # the count in force on the reading day
     premises.households[premises.positions(counts[:, 0])] = counts[:, 1]
     return premises
 

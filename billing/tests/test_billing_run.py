@@ -130,7 +130,9 @@ class TestBills:
         from billing.run.engine import context_for
 
         account = city.account(on=dt.date(2025, 12, 1), reading=0)
-        outcome = chunk_module.bill_accounts(context_for(city.route.cycle, FEB), account.pk + 1, account.pk + 100)
+        outcome = chunk_module.bill_accounts(
+            context_for(city.route.cycle, FEB), account.pk + 1, account.pk + 100
+        )
         assert (outcome.accounts, outcome.bills, outcome.exceptions) == (0, 0, 0)
 
     def test_an_account_first_billed_long_after_it_started_counts_its_whole_history(self, city, seoul):
