@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -59,7 +58,6 @@ class City:
     residents: np.ndarray  # (N, MONTHS) residents in fact
     residents_known: np.ndarray  # (N, MONTHS) residents as registered (NaN: not known)
     declared: np.ndarray  # (N, MONTHS) bool: the household declared an event in that period
-    guests: np.ndarray  # (N, MONTHS) bool: guests stayed, undeclared
     misread: np.ndarray  # (N, MONTHS) m³ added to the register by a misread (undone next read)
 
 
@@ -123,7 +121,6 @@ def simulate_city(n: int, rng: np.random.Generator) -> City:
         residents=np.where(domestic[:, None], residents, np.nan),
         residents_known=residents_known,
         declared=declared,
-        guests=guests & ~declared,
         misread=misread,
     )
 
@@ -156,8 +153,8 @@ def start_leaks(
     leaks.append(Leak(new, size, np.full(len(new), month), share, np.full(len(new), -1)))
 
 
-def reads_of(city: City, monthly: np.ndarray, up_to: int):
-    """The reads of a group of households up to ``up_to`` (use m³, days, residents), latest last."""
+def reads_of(monthly: bool, up_to: int) -> np.ndarray:
+    """The months read up to ``up_to``: every month, or every other month ending with ``up_to``."""
     months = np.arange(up_to + 1)
     if not monthly:
         months = months[(up_to - months) % 2 == 0]
@@ -195,7 +192,7 @@ def main() -> None:
             if not monthly and (MONTHS - 1 - month) % 2:
                 continue  # bimonthly households are read every other month
             households = np.flatnonzero(group)
-            months = reads_of(city, monthly, month)
+            months = reads_of(monthly, month)
             use, days, residents = _reads(city, households, months)
             # The read about a year before: 12 months back (6 reads for bimonthly).
             back = 12 if monthly else 6
@@ -220,8 +217,6 @@ def main() -> None:
             judged += len(households)
             alerts += int(alert.sum())
             true_alerts += int((alert & leaking).sum())
-            if os.environ.get("EXPLAIN"):
-                _explain(city, households[alert & ~leaking], month, period_months, result, alert & ~leaking)
             found = households[alert]
             case_until[found] = month + span  # the case runs until the next read
             # The pre-call registers the household's size when it has changed (or was not known).
@@ -250,36 +245,16 @@ def main() -> None:
     precision = true_alerts / alerts if alerts else 0.0
     material = judgeable & (sizes >= 0.5)
     recall = in_time[material].mean() if material.any() else 0.0
-    cycles = EVALUATED
     alert_rate = alerts / judged
-    if FP:
-        print(FP)
-        missed = judgeable & (sizes >= 0.5) & ~in_time
-        h = household[missed]
-        base = city.rate[h, -13:-1].mean(axis=1)
-        print(
-            "missed",
-            missed.sum(),
-            "nondomestic",
-            np.isnan(city.residents[h, -1]).sum(),
-            "bimonthly",
-            city.bimonthly[h].sum(),
-            "found late",
-            (found_at[missed] >= 0).sum(),
-            "ratio<1.5",
-            ((base + sizes[missed]) / base < 1.5).sum(),
-            "base quartiles",
-            np.percentile(base, [25, 50, 75]).round(2),
-        )
+    buckets = [((low, high), judgeable & (sizes >= low) & (sizes < high)) for low, high in SIZE_BUCKETS]
     print(f"{n:,} households, {EVALUATED} months judged, {len(sizes):,} leaks started, {alerts:,} alerts")
-    for low, high in SIZE_BUCKETS:
-        bucket = judgeable & (sizes >= low) & (sizes < high)
+    for (low, high), bucket in buckets:
         if bucket.any():
             print(
                 f"  leaks of {low:.2f}–{high:.2f} m³/day: {bucket.sum():6,}  recall {in_time[bucket].mean():.3f}"
             )
     print(
-        f"  alerts per household per cycle: {alert_rate:.4f} over {cycles} cycles; {time.perf_counter() - started:.1f} s"
+        f"  alerts per household per cycle: {alert_rate:.4f} over {EVALUATED} cycles; {time.perf_counter() - started:.1f} s"
     )
     uses = city.use_type[household]
     for use_type in np.unique(uses).tolist():
@@ -290,41 +265,15 @@ def main() -> None:
             )
     homes = material & (uses == "domestic")
     by_size = " ".join(
-        f"recall_{str(low).replace('.', '_')}={in_time[judgeable & (sizes >= low) & (sizes < high)].mean():.3f}"
-        for low, high in SIZE_BUCKETS
-        if (judgeable & (sizes >= low) & (sizes < high)).any()
+        f"recall_{str(low).replace('.', '_')}={in_time[bucket].mean():.3f}"
+        for (low, _high), bucket in buckets
+        if bucket.any()
     )
     print(
         f"BENCH detection_quality households={n} precision={precision:.3f} recall={recall:.3f} "
         f"alert_rate={alert_rate:.4f} leaks={int(material.sum())} "
         f"recall_domestic={in_time[homes].mean() if homes.any() else 0:.3f} {by_size}"
     )
-
-
-FP = {}
-
-
-def _explain(city, false, month, period_months, result, mask):
-    cols = period_months
-    causes = {
-        "guests": city.guests[np.ix_(false, cols)].any(axis=1),
-        "residents": (city.residents[false, month] != city.residents[false, max(month - 6, 0)]),
-        "unregistered": np.nan_to_num(city.residents[false, month])
-        != np.nan_to_num(city.residents_known[false, month]),
-        "misread": city.misread[np.ix_(false, cols)].any(axis=1),
-        "kimjang": np.isin(month % 12, KIMJANG_MONTHS) & np.ones(len(false), bool),
-        "nondomestic": np.isnan(city.residents[false, month]),
-        "leak_before": (city.leak[false, : cols[0]] > 0).any(axis=1),
-    }
-    for name, hit in causes.items():
-        FP[name] = FP.get(name, 0) + int(hit.sum())
-    FP["total"] = FP.get("total", 0) + len(false)
-    none = ~np.any(np.array(list(causes.values())), axis=0)
-    FP["none"] = FP.get("none", 0) + int(none.sum())
-    if none.any() and FP.get("shown", 0) < 5:
-        FP["shown"] = FP.get("shown", 0) + 1
-        i = np.flatnonzero(mask)[np.flatnonzero(none)[0]]
-        print("  none:", result.ratio[i], result.score[i], result.baseline_per_day[i], result.use_per_day[i])
 
 
 def _reads(city: City, households: np.ndarray, months: np.ndarray):
