@@ -42,7 +42,7 @@ def search(request):
 @login_required
 @permission_required(VIEW_HOUSEHOLD, raise_exception=True)
 def household(request, pk: int, revealed_customer_id: int | None = None):
-    premise = _premise_or_404(pk)
+    premise = premise_or_404(pk)
     with_access = request.GET.get("access") == "1"
     data = load_household(
         premise,
@@ -57,7 +57,7 @@ def household(request, pk: int, revealed_customer_id: int | None = None):
 @login_required
 @permission_required(VIEW_HOUSEHOLD, raise_exception=True)
 def timeline(request, pk: int):
-    premise = _premise_or_404(pk)
+    premise = premise_or_404(pk)
     with_access = request.GET.get("access") == "1"
     page, entries = timeline_page(premise.pk, request.GET.get("page", 1), with_access=with_access)
     context = {"premise": premise, "page": page, "entries": entries, "with_access": with_access}
@@ -69,7 +69,7 @@ def timeline(request, pk: int):
 @permission_required("customers.reveal_personal_data", raise_exception=True)
 @require_POST
 def reveal(request, pk: int, customer_id: int):
-    premise = _premise_or_404(pk)
+    premise = premise_or_404(pk)
     customer = customer_at_premise(premise, customer_id)
     if customer is None:
         raise Http404(_("This customer has no account at this premise."))
@@ -115,7 +115,7 @@ def premise_lookup(request):
     return render(request, "customers/_premise_lookup.html", {"hits": hits, "query": query})
 
 
-def _premise_or_404(pk: int) -> Premise:
+def premise_or_404(pk: int) -> Premise:
     try:
         return load_premise(pk)
     except Premise.DoesNotExist:
@@ -139,7 +139,7 @@ class OperationView(PermissionRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def load_subject(self):
-        self.premise = _premise_or_404(self.kwargs["pk"])
+        self.premise = premise_or_404(self.kwargs["pk"])
         self.account = None
         if "account_id" in self.kwargs:
             self.account = get_object_or_404(
@@ -432,7 +432,7 @@ class EditCustomerView(OperationView):
     )
 
     def load_subject(self):
-        self.premise = _premise_or_404(self.kwargs["pk"])
+        self.premise = premise_or_404(self.kwargs["pk"])
         self.account = None
         self.customer = customer_at_premise(self.premise, self.kwargs["customer_id"])
         if self.customer is None:

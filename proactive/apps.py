@@ -9,6 +9,8 @@ class ProactiveConfig(AppConfig):
     def ready(self):
         from metering.signals import readings_imported
 
+        from . import events  # noqa: F401  (registers the audit actions)
+
         readings_imported.connect(_scan_after_import, dispatch_uid="proactive.scan_after_import")
 
 

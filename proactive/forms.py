@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import PrecallOutcome
+from core.forms import DateInput
+
+from .choices import EventKind, PrecallOutcome
 
 
 class PrecallForm(forms.Form):
@@ -31,3 +33,23 @@ class FindingForm(forms.Form):
 
 class ReductionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, initial="")
+
+
+class DeclareEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What for"), choices=EventKind.choices)
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed for “Other”; e.g. “10 guests for the wedding”."),
+    )
+
+
+class ResidentsForm(forms.Form):
+    residents = forms.IntegerField(label=_("People living in the household"), min_value=1, max_value=99)
+    effective_from = forms.DateField(label=_("From"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, required=False, help_text=_("e.g. a baby born, a lodger moved in.")
+    )

@@ -39,6 +39,11 @@ class DeclaredEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A mistaken declaration is withdrawn, not deleted: a suppression may have cited it.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("declared event")
@@ -47,6 +52,9 @@ class DeclaredEvent(models.Model):
         indexes = [models.Index(fields=["account", "ends_on"], name="declared_event_account")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="declared_event_forwards"),
+        ]
+        permissions = [
+            ("record_explanation", _("Can record what a household declares: events and residents")),
         ]
 
     def __str__(self):

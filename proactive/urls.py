@@ -6,4 +6,20 @@ urlpatterns = [
     path("proactive/", views.cases, name="proactive-cases"),
     path("proactive/cases/<int:pk>/", views.case_detail, name="proactive-case"),
     path("proactive/statistics/", views.statistics, name="proactive-statistics"),
+    path("households/<int:pk>/proactive/", views.household_panel, name="household-proactive"),
+    path(
+        "households/<int:pk>/accounts/<int:account_id>/declare-event/",
+        views.DeclareEventView.as_view(),
+        name="declare-event",
+    ),
+    path(
+        "households/<int:pk>/accounts/<int:account_id>/residents/",
+        views.ResidentsView.as_view(),
+        name="register-residents",
+    ),
+    path(
+        "households/<int:pk>/declared-events/<int:event_id>/withdraw/",
+        views.withdraw_event,
+        name="withdraw-event",
+    ),
 ]

@@ -3,15 +3,21 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.dates import today
+from customers.views import VIEW_HOUSEHOLD, OperationView, premise_or_404
 
 from . import actions
 from .choices import CaseStage
-from .forms import FindingForm, PrecallForm, ReductionForm
-from .models import ProactiveCase
+from .forms import DeclareEventForm, FindingForm, PrecallForm, ReductionForm, ResidentsForm
+from .household import proactive_panel
+from .models import DeclaredEvent, ProactiveCase
 from .statistics import four_inconveniences
 
 WORK = "proactive.work_proactive"
+EXPLAIN = "proactive.record_explanation"
 CASE_LIST_LIMIT = 200
 
 
@@ -104,3 +110,90 @@ def _perform(case: ProactiveCase, data: dict, user) -> str:
         raise PermissionDenied
     case = actions.apply_reduction(case, reason=data["reason"], acting_user=user)
     return _("Leak reduction of %(m3)s m³ applied.") % {"m3": case.adjustment.calculation["waived_m3"]}
+
+
+# The household page's panel and what a caller declares
+
+
+@login_required
+@permission_required(VIEW_HOUSEHOLD, raise_exception=True)
+@require_GET
+def household_panel(request, pk: int):
+    premise = premise_or_404(pk)
+    return render(
+        request, "proactive/household_panel.html", {"premise": premise, "panel": proactive_panel(premise.pk)}
+    )
+
+
+class DeclareEventView(OperationView):
+    permission_required = EXPLAIN
+    form_class = DeclareEventForm
+    title = gettext_lazy("Declare an event")
+    intro = gettext_lazy(
+        "A read whose period overlaps the event is not alerted as unusual use; the suppression is recorded. "
+        "For a lasting change, register the residents instead."
+    )
+
+    def get_initial(self):
+        return {"starts_on": today(), "ends_on": today()}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return actions.declare_event(
+            self.account,
+            kind=d["kind"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            note=d["note"],
+            acting_user=self.request.user,
+        )
+
+    def get_success_message(self):
+        return _("Event recorded: %(kind)s from %(start)s to %(end)s.") % {
+            "kind": self.result.get_kind_display(),
+            "start": self.result.starts_on.isoformat(),
+            "end": self.result.ends_on.isoformat(),
+        }
+
+
+class ResidentsView(OperationView):
+    permission_required = EXPLAIN
+    form_class = ResidentsForm
+    title = gettext_lazy("Register the residents")
+    intro = gettext_lazy(
+        "Use is judged per person from this date on, so more people living here is not taken for a leak."
+    )
+
+    def get_initial(self):
+        return {"effective_from": today()}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return actions.register_residents(
+            self.account,
+            residents=d["residents"],
+            effective_from=d["effective_from"],
+            reason=d["reason"],
+            acting_user=self.request.user,
+        )
+
+    def get_success_message(self):
+        return _("%(n)s resident(s) from %(day)s recorded.") % {
+            "n": self.result.residents,
+            "day": self.result.effective_from.isoformat(),
+        }
+
+
+@login_required
+@permission_required(EXPLAIN, raise_exception=True)
+@require_POST
+def withdraw_event(request, pk: int, event_id: int):
+    premise = premise_or_404(pk)
+    event = get_object_or_404(DeclaredEvent, pk=event_id, account__premise=premise)
+    try:
+        actions.withdraw_event(event, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The declared event was withdrawn."))
+    return redirect("household", pk=premise.pk)

@@ -38,12 +38,24 @@ BILLS = ["billing.view_bill", "billing.view_tariff"]
 BILLING = ["billing.view_billingrun", "billing.run_billing"]
 # Proactive cases: the pre-call, the visit's finding (the leak reduction itself is billing's).
 PROACTIVE = ["proactive.work_proactive"]
+# What a caller declares (김장 next week, a new resident): heard by whoever takes the call.
+EXPLAIN = ["proactive.record_explanation"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
-    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE + BILLS,
+    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE + BILLS + EXPLAIN,
     # Does what the agent does plus the document-backed changes of the premise.
-    Role.CLERK: VIEW + REVEAL + SERVICE + CONTACT + PREMISE + METER + INTAKE + HANDLE + BILLS + PROACTIVE,
+    Role.CLERK: VIEW
+    + REVEAL
+    + SERVICE
+    + CONTACT
+    + PREMISE
+    + METER
+    + INTAKE
+    + HANDLE
+    + BILLS
+    + PROACTIVE
+    + EXPLAIN,
     # Sees the household it visits and records meter work; never changes accounts.
     Role.CREW: VIEW + REVEAL + METER + FIELD,
     Role.SUPERVISOR: VIEW
@@ -56,7 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + HANDLE
     + SUPERVISE
     + BILLS
-    + PROACTIVE,
+    + PROACTIVE
+    + EXPLAIN,
     # Corrects what billing depends on (meters, household counts, bill addresses).
     # Handles the billing requests (leak reductions, auto-payment) that reach its team.
     Role.BILLING: VIEW
@@ -69,7 +82,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + READINGS
     + BILLS
     + BILLING
-    + PROACTIVE,
+    + PROACTIVE
+    + EXPLAIN,
     # Also writes the ordinance's tariffs (the admin site's billing section).
     Role.ADMIN: VIEW
     + REVEAL
@@ -85,7 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Administrators also manage reference data and users in the admin site.
-ADMIN_APPS = ["staff", "customers", "metering", "servicedesk", "billing", "core", "auth"]
+ADMIN_APPS = ["staff", "customers", "metering", "servicedesk", "billing", "proactive", "core", "auth"]
 
 
 def role_label(code: str) -> str:

@@ -1,13 +1,11 @@
-"""Proactive care's operations: the scan after a reading import or billing run, and the case.
+"""The scan after a reading import or billing run, and the hourly scan of AMI meters.
 
 ``scan_accounts`` judges every account's latest read at once (``proactive.detection``
 over ``proactive.history``); only the few unusual reads are then looked at one by one:
 an open case, a declared event or a seasonal window suppresses (and is recorded), the
 rest become a proactive case — a request of type "leak diagnosis" with origin
 "proactive" in the branch office's queue — and customers who agreed to notices are
-told. A case then runs: pre-call (explained → closed; not explained or unreachable →
-leak-diagnosis visit), the visit's finding, and the leak bill reduction prefilled from
-the billing rule.
+told (the case's next steps are in :mod:`.cases`).
 """
 
 from __future__ import annotations
@@ -17,27 +15,25 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import notify
+from core.audit import record_event
 from core.lookups import Ids
 from core.models import Notification
 from customers.choices import OPEN_STATUSES
 from customers.models import Account
-from servicedesk.actions.common import require_text
-from servicedesk.actions.dispatch import open_visit
 from servicedesk.actions.intake import Contact, RequestDraft, take_requests
-from servicedesk.actions.lifecycle import finish_request
 from servicedesk.choices import Channel, Origin
 from servicedesk.models import RequestType
 
-from .choices import CaseStage, DetectionKind, DetectionStatus, PrecallOutcome, Suppression
-from .detection import hourly, periodic_by_use_type, thresholds_by_use_type
-from .history import PeriodicHistory, load_history
-from .models import DeclaredEvent, Detection, HourlyFlow, ProactiveCase, ResidentCount, SeasonalWindow
+from .. import events
+from ..choices import DetectionKind, DetectionStatus, Suppression
+from ..detection import hourly, periodic_by_use_type, thresholds_by_use_type
+from ..history import PeriodicHistory, load_history
+from ..models import DeclaredEvent, Detection, HourlyFlow, ProactiveCase, ResidentCount, SeasonalWindow
 
 LEAK_DIAGNOSIS = "leak_diagnosis"
 # Reads older than this before the scan's day were judged by an earlier scan.
@@ -134,12 +130,36 @@ def _record(account, kind, read_on, period_from, figures: Figures, outcome: Scan
         detected_at=now,
     )
     if suppressed_by:
+        _record_on_timeline(events.UNUSUAL_USE_SUPPRESSED, account, detection)
         outcome.suppressed += 1
         return
     detection.case = _open_case(account, detection, leak_type, now)
     detection.save(update_fields=["case"])
+    _record_on_timeline(events.UNUSUAL_USE_ALERTED, account, detection)
     _tell_the_household(account, detection)
     outcome.alerted += 1
+
+
+def _record_on_timeline(action: str, account, detection: Detection) -> None:
+    """The detection in the household's timeline (the system found it: no actor)."""
+    usual = detection.baseline_per_day
+    record_event(
+        action,
+        actor=None,
+        subject=detection,
+        household_id=account.premise_id,
+        effective_on=detection.read_on,
+        details={
+            "detection_kind": detection.kind,
+            "account": account.display_number,
+            "read_on": detection.read_on.isoformat(),
+            "use": f"{detection.use_per_day:.2f}",
+            "usual": f"{usual:.2f}" if usual is not None else "—",
+            "number": detection.case.request.number if detection.case else "",
+            "suppression": detection.suppressed_by,
+            "note": detection.note,
+        },
+    )
 
 
 def scan_hourly(until: datetime, *, meter_ids: list[int] | None = None, now=None) -> ScanOutcome:
@@ -229,7 +249,9 @@ def _suppression(account, period_from: date, read_on: date, ratio: float | None,
     if ProactiveCase.objects.filter(account=account, closed_at__isnull=True).exists():
         return Suppression.OPEN_CASE, ""
     event = (
-        DeclaredEvent.objects.filter(account=account, starts_on__lte=read_on, ends_on__gt=period_from)
+        DeclaredEvent.objects.filter(
+            account=account, starts_on__lte=read_on, ends_on__gt=period_from, withdrawn_at__isnull=True
+        )
         .order_by("-starts_on")
         .first()
     )
@@ -295,101 +317,3 @@ def _tell_the_household(account, detection: Detection) -> None:
     if customer.consent_email and customer.email:
         notify.queue(Notification.Channel.EMAIL, customer.email, kind="proactive.unusual_usage", subject=subject,
                      body=body, about=detection, dedupe_key=f"detection:{detection.pk}:email")  # fmt: skip
-
-
-def _lock(case: ProactiveCase, stage: str) -> ProactiveCase:
-    case = ProactiveCase.objects.select_for_update(of=("self",)).select_related("request").get(pk=case.pk)
-    if case.stage != stage:
-        raise ValidationError(
-            _("This case is at “%(stage)s”, not at “%(expected)s”.")
-            % {"stage": case.get_stage_display(), "expected": CaseStage(stage).label},
-            code="stage",
-        )
-    return case
-
-
-@transaction.atomic
-def record_precall(case: ProactiveCase, *, outcome: str, note: str, acting_user) -> ProactiveCase:
-    """Step 1: the call to the household. Explained: closed. Otherwise: a leak-diagnosis visit."""
-    if outcome not in PrecallOutcome.values:
-        raise ValidationError({"outcome": _("Choose how the call went.")})
-    case = _lock(case, CaseStage.PRECALL)
-    if outcome == PrecallOutcome.EXPLAINED:
-        note = require_text(note, "note", _("Write down what explains the rise."))
-    case.precall_outcome, case.precall_note = outcome, note.strip()
-    case.precall_at, case.precall_by = timezone.now(), acting_user
-    if outcome == PrecallOutcome.EXPLAINED:
-        finish_request(case.request, resolution=_("Explained by the household: %(note)s") % {"note": case.precall_note},
-                       acting_user=acting_user)  # fmt: skip
-        case.stage, case.closed_at = CaseStage.CLOSED, timezone.now()
-    else:
-        open_visit(case.request, acting_user=acting_user)
-        case.stage = CaseStage.VISIT
-    case.save()
-    return case
-
-
-@transaction.atomic
-def record_leak_finding(
-    case: ProactiveCase, *, leak_found: bool, repaired_on: date | None, note: str, acting_user
-) -> ProactiveCase:
-    """Step 2: what the visit found. A leak found and repaired leads to the bill reduction."""
-    case = _lock(case, CaseStage.VISIT)
-    note = require_text(note, "note", _("Write down what the visit found."))
-    if repaired_on is not None and not leak_found:
-        raise ValidationError({"repaired_on": _("A repair date needs a leak found.")})
-    case.leak_found, case.repaired_on = leak_found, repaired_on
-    if leak_found and repaired_on is not None:
-        case.stage = CaseStage.REDUCTION
-    else:
-        case.stage, case.closed_at = CaseStage.CLOSED, timezone.now()
-    case.save()
-    return case
-
-
-@dataclass
-class ReductionProposal:
-    """The leak reduction the officer is offered: the bill and the rule's settings, prefilled."""
-
-    bill: object
-    baseline: str
-    months: int
-    share_percent: int
-
-
-def propose_reduction(case: ProactiveCase) -> ReductionProposal:
-    """The bill of the period the leak was found in, with the configured leak-reduction rule."""
-    from billing.choices import BillStatus
-    from billing.models import Bill
-
-    detection = case.detections.order_by("read_on").first()
-    bill = (
-        Bill.objects.filter(account=case.account, status=BillStatus.ISSUED, period_end__gte=detection.read_on)
-        .order_by("period_end")
-        .first()
-    )
-    if bill is None:
-        raise ValidationError(_("The period of the leak has not been billed yet."), code="not_billed")
-    return ReductionProposal(
-        bill, settings.LEAK_BASELINE, settings.LEAK_BASELINE_MONTHS, settings.LEAK_REDUCTION_SHARE_PERCENT
-    )
-
-
-@transaction.atomic
-def apply_reduction(case: ProactiveCase, *, reason: str, acting_user, **rule) -> ProactiveCase:
-    """Step 3: the leak bill reduction (누수요금감면) on the proposed bill; the case closes."""
-    from billing.actions import reduce_for_leak
-
-    case = _lock(case, CaseStage.REDUCTION)
-    proposal = propose_reduction(case)
-    case.adjustment = reduce_for_leak(
-        proposal.bill,
-        reason=reason,
-        acting_user=acting_user,
-        baseline=rule.get("baseline", proposal.baseline),
-        months=rule.get("months", proposal.months),
-        share_percent=rule.get("share_percent", proposal.share_percent),
-    )
-    case.stage, case.closed_at = CaseStage.CLOSED, timezone.now()
-    case.save()
-    return case
