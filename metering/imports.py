@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record_event, user_or_none
 from core.bulk import ANALYZE_AFTER_ROWS, refresh_statistics
+from core.uploads import check_header
 from customers.choices import OPEN_STATUSES
 from customers.models import Account, Meter, MeterInstallation
 
@@ -88,7 +89,7 @@ def import_readings(name: str, content: bytes, *, acting_user, today: date | Non
     text = decode(content)
     reader = csv.reader(io.StringIO(text))
     header = [column.strip().lower() for column in next(reader, [])]
-    _check_header(header)
+    check_header(header, COLUMNS, REQUIRED, one_of=("account", "meter"))
     today = today or timezone.localdate()
 
     rows, rejected = [], []
@@ -163,22 +164,6 @@ def import_readings(name: str, content: bytes, *, acting_user, today: date | Non
         },
     )
     return ImportOutcome(source=source, rejected=[(line, reason) for line, _raw, reason in rejected])
-
-
-def _check_header(header: list[str]) -> None:
-    unknown = [column for column in header if column not in COLUMNS]
-    if unknown:
-        raise ValidationError(
-            _("Unknown column(s) %(columns)s; the columns are %(known)s.")
-            % {"columns": ", ".join(unknown), "known": ", ".join(COLUMNS)}
-        )
-    missing = [column for column in REQUIRED if column not in header]
-    if "account" not in header and "meter" not in header:
-        missing.append("account / meter")
-    if missing:
-        raise ValidationError(
-            _("The header lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)}
-        )
 
 
 def _parse(line: int, raw: str, values: dict, complete: bool, today: date) -> Row | str:

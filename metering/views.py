@@ -5,9 +5,6 @@ Views parse, authorise, call an action (metering.actions) and render.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import uploads
 from core.forms import add_action_errors
 
 from . import actions
@@ -32,23 +30,11 @@ PAGE_SIZE = 50
 @permission_required(REVIEW, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def import_file(request):
-    form = ImportForm()
-    status = 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                outcome = actions.import_readings(upload.name, upload.read(), acting_user=request.user)
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            else:
-                if outcome.repeated:
-                    messages.info(request, _("This file was imported before; nothing changed."))
-                return redirect("reading-import", outcome.source.pk)
-        status = 422
+    form, done = uploads.handle_upload(request, ImportForm, actions.import_readings, "reading-import")
+    if not isinstance(done, int):
+        return done
     recent = ReadingImport.objects.select_related("uploaded_by")[:20]
-    return render(request, "metering/import.html", {"form": form, "recent": recent}, status=status)
+    return render(request, "metering/import.html", {"form": form, "recent": recent}, status=done)
 
 
 @login_required
@@ -70,26 +56,9 @@ def import_detail(request, pk: int):
 @permission_required(REVIEW, raise_exception=True)
 @require_GET
 def rejection_report(request, pk: int):
-    """The rejected rows as CSV (line, reason, the row as received), for the terminal's operator."""
+    """The rejected rows as CSV, for the terminal's operator."""
     source = get_object_or_404(ReadingImport, pk=pk)
-    out = io.StringIO()
-    out.write("\ufeff")  # so spreadsheet programs read the Korean reasons as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(["line", "reason", "row"])
-    for rejection in source.rejections.all():
-        writer.writerow([rejection.line, rejection.reason, rejection.raw])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    stem = source.name.rsplit(".", 1)[0]
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"rejected-{source.pk}.csv\"; filename*=UTF-8''{_quote(stem)}-rejected.csv"
-    )
-    return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
+    return uploads.rejection_report(source.name, source.pk, source.rejections.all())
 
 
 @login_required

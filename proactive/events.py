@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import ActionText, register_actions
 
-from .choices import DetectionKind, EventKind, PrecallOutcome, Suppression
+from .choices import EventKind, PrecallOutcome, Suppression
+from .wording import finding_sentence
 
 UNUSUAL_USE_ALERTED = "proactive.unusual_use_alerted"
 UNUSUAL_USE_SUPPRESSED = "proactive.unusual_use_suppressed"
@@ -14,22 +15,11 @@ LEAK_FINDING_RECORDED = "proactive.leak_finding_recorded"
 EVENT_DECLARED = "proactive.event_declared"
 EVENT_WITHDRAWN = "proactive.event_withdrawn"
 RESIDENTS_REGISTERED = "proactive.residents_registered"
+FLOWS_IMPORTED = "proactive.flows_imported"
 
 ACTIONS = {
-    UNUSUAL_USE_ALERTED: ActionText(
-        _("Unusual use found"),
-        _(
-            "%(detection_kind)s on account %(account)s to %(read_on)s: %(use)s m³ a day against a usual "
-            "%(usual)s; proactive request %(number)s opened for a pre-call."
-        ),
-    ),
-    UNUSUAL_USE_SUPPRESSED: ActionText(
-        _("Unusual use explained"),
-        _(
-            "%(detection_kind)s on account %(account)s to %(read_on)s: %(use)s m³ a day against a usual "
-            "%(usual)s; not alerted: %(suppression)s %(note)s"
-        ),
-    ),
+    UNUSUAL_USE_ALERTED: ActionText(_("Unusual use found"), lambda d: _describe_detection(d)),
+    UNUSUAL_USE_SUPPRESSED: ActionText(_("Unusual use explained"), lambda d: _describe_detection(d)),
     PRECALL_RECORDED: ActionText(
         _("Pre-call made"), _("Pre-call on request %(number)s: %(precall_outcome)s. %(note)s")
     ),
@@ -48,7 +38,33 @@ ACTIONS = {
         _("Residents registered"),
         _("%(residents)s resident(s) on account %(account)s from %(effective_from)s. %(reason)s"),
     ),
+    FLOWS_IMPORTED: ActionText(
+        _("Hourly flows imported"),
+        _(
+            "Hourly flow file %(file)s: %(accepted)s hours accepted, %(already)s already on record, "
+            "%(rejected)s rejected."
+        ),
+    ),
 }
+
+
+def _describe_detection(details) -> str:
+    found = finding_sentence(
+        details.get("detection_kind", ""),
+        details.get("read_on", ""),
+        float(details.get("use") or 0),
+        float(details["usual"]) if details.get("usual") not in (None, "", "—") else None,
+        float(details["ratio"]) if details.get("ratio") not in (None, "") else None,
+    )
+    if details.get("suppression"):
+        return gettext("Account %(account)s: %(found)s Not alerted: %(suppression)s %(note)s") % {
+            **details,
+            "found": found,
+        }
+    return gettext("Account %(account)s: %(found)s Proactive request %(number)s opened for a pre-call.") % {
+        **details,
+        "found": found,
+    }
 
 
 def _describe_finding(details) -> str:
@@ -64,7 +80,6 @@ def _describe_finding(details) -> str:
 register_actions(
     ACTIONS,
     {
-        "detection_kind": DetectionKind,
         "suppression": Suppression,
         "precall_outcome": PrecallOutcome,
         "event_kind": EventKind,

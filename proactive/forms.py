@@ -53,3 +53,11 @@ class ResidentsForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, required=False, help_text=_("e.g. a baby born, a lodger moved in.")
     )
+
+
+class FlowImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Hourly flow file (CSV)"),
+        help_text=_("From the AMI head-end; the format is in docs/import-formats.md."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

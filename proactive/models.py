@@ -17,11 +17,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import LocalizedNameMixin
 
 from .choices import CaseStage, DetectionKind, DetectionStatus, EventKind, PrecallOutcome, Suppression
+from .wording import finding_sentence
 
 
 class DeclaredEvent(models.Model):
@@ -219,6 +221,11 @@ class Detection(models.Model):
     def __str__(self):
         return f"{self.account_id} {self.kind} {self.read_on}"
 
+    def summary(self) -> str:
+        return finding_sentence(
+            self.kind, date_format(self.read_on), self.use_per_day, self.baseline_per_day, self.ratio
+        )
+
 
 class HourlyFlow(models.Model):
     """One hour of an AMI meter's flow, as its head-end reports it (litres in the hour starting at ``hour``)."""
@@ -226,6 +233,9 @@ class HourlyFlow(models.Model):
     meter = models.ForeignKey("customers.Meter", on_delete=models.PROTECT, related_name="hourly_flows")
     hour = models.DateTimeField(_("hour starting"))
     litres = models.PositiveIntegerField(_("litres"))
+    source = models.ForeignKey(
+        "FlowImport", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("hourly flow")
@@ -234,3 +244,52 @@ class HourlyFlow(models.Model):
 
     def __str__(self):
         return f"{self.meter_id} {self.hour:%Y-%m-%d %H}h: {self.litres} L"
+
+
+class FlowImport(models.Model):
+    """One file of hourly flows from an AMI head-end, and what became of its rows."""
+
+    name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    # Head-ends send overlapping windows: an hour already on record with the same litres is no error.
+    already_on_record = models.PositiveIntegerField(_("already on record"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    first_hour = models.DateTimeField(_("first hour"), null=True, blank=True)
+    last_hour = models.DateTimeField(_("last hour"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hourly flow import")
+        verbose_name_plural = _("hourly flow imports")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows=F("accepted") + F("already_on_record") + F("rejected")),
+                name="flow_import_every_row_accounted",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FlowRejection(models.Model):
+    """A row of an hourly flow file that was not taken, with the reason."""
+
+    source = models.ForeignKey(FlowImport, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("line"))
+    raw = models.TextField(_("row as received"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("rejected hourly flow row")
+        verbose_name_plural = _("rejected hourly flow rows")
+        ordering = ["source", "line"]
+
+    def __str__(self):
+        return f"{self.source_id}:{self.line} {self.reason}"

@@ -28,3 +28,13 @@ def scan_hourly_flows() -> None:
     from .actions import scan_hourly
 
     scan_hourly(timezone.now().replace(minute=0, second=0, microsecond=0))
+
+
+@shared_task(name="proactive.tasks.scan_flow_import")
+def scan_flow_import(meter_ids: list[int], until: str) -> None:
+    """The meters an hourly flow file brought new hours for, judged up to its last hour."""
+    from datetime import datetime
+
+    from .actions import scan_hourly
+
+    scan_hourly(datetime.fromisoformat(until), meter_ids=meter_ids)

@@ -6,14 +6,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import uploads
 from core.dates import today
+from core.pii import masked_phone
 from customers.views import VIEW_HOUSEHOLD, OperationView, premise_or_404
 
 from . import actions
 from .choices import CaseStage
-from .forms import DeclareEventForm, FindingForm, PrecallForm, ReductionForm, ResidentsForm
+from .forms import DeclareEventForm, FindingForm, FlowImportForm, PrecallForm, ReductionForm, ResidentsForm
 from .household import proactive_panel
-from .models import DeclaredEvent, ProactiveCase
+from .imports import import_hourly_flows
+from .models import DeclaredEvent, FlowImport, ProactiveCase
 from .statistics import four_inconveniences
 
 WORK = "proactive.work_proactive"
@@ -83,6 +86,8 @@ def case_detail(request, pk: int):
             "detections": case.detections.order_by("-read_on"),
             "form": form,
             "proposal": proposal,
+            # Masked: the full number is revealed, and the reveal logged, on the request's page.
+            "phone": masked_phone(case.request.contact_phone),
         },
     )
 
@@ -197,3 +202,36 @@ def withdraw_event(request, pk: int, event_id: int):
     else:
         messages.success(request, _("The declared event was withdrawn."))
     return redirect("household", pk=premise.pk)
+
+
+# AMI hourly flow files (billing officers, beside the reading files)
+
+REVIEW_READINGS = "metering.review_readings"
+
+
+@login_required
+@permission_required(REVIEW_READINGS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def flow_import_file(request):
+    form, done = uploads.handle_upload(request, FlowImportForm, import_hourly_flows, "flow-import")
+    if not isinstance(done, int):
+        return done
+    recent = FlowImport.objects.select_related("uploaded_by")[:20]
+    return render(request, "proactive/flow_import.html", {"form": form, "recent": recent}, status=done)
+
+
+@login_required
+@permission_required(REVIEW_READINGS, raise_exception=True)
+@require_GET
+def flow_import_detail(request, pk: int):
+    source = get_object_or_404(FlowImport.objects.select_related("uploaded_by"), pk=pk)
+    context = {"source": source, "rejections": source.rejections.all()[:200]}
+    return render(request, "proactive/flow_import_detail.html", context)
+
+
+@login_required
+@permission_required(REVIEW_READINGS, raise_exception=True)
+@require_GET
+def flow_rejection_report(request, pk: int):
+    source = get_object_or_404(FlowImport, pk=pk)
+    return uploads.rejection_report(source.name, source.pk, source.rejections.all())

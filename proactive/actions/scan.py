@@ -142,7 +142,7 @@ def _record(account, kind, read_on, period_from, figures: Figures, outcome: Scan
 
 def _record_on_timeline(action: str, account, detection: Detection) -> None:
     """The detection in the household's timeline (the system found it: no actor)."""
-    usual = detection.baseline_per_day
+    usual = detection.baseline_per_day  # figures as numbers: the sentence is built when shown
     record_event(
         action,
         actor=None,
@@ -153,8 +153,9 @@ def _record_on_timeline(action: str, account, detection: Detection) -> None:
             "detection_kind": detection.kind,
             "account": account.display_number,
             "read_on": detection.read_on.isoformat(),
-            "use": f"{detection.use_per_day:.2f}",
-            "usual": f"{usual:.2f}" if usual is not None else "—",
+            "use": round(detection.use_per_day, 3),
+            "usual": round(usual, 3) if usual is not None else None,
+            "ratio": round(detection.ratio, 2) if detection.ratio is not None else None,
             "number": detection.case.request.number if detection.case else "",
             "suppression": detection.suppressed_by,
             "note": detection.note,
@@ -172,7 +173,7 @@ def scan_hourly(until: datetime, *, meter_ids: list[int] | None = None, now=None
     start = until - timedelta(hours=HOURLY_WINDOW_HOURS)
     flows = HourlyFlow.objects.filter(hour__gt=start, hour__lte=until)
     if meter_ids is not None:
-        flows = flows.filter(meter_id__in=meter_ids)
+        flows = flows.filter(meter_id__in_ids=Ids(meter_ids))
     rows = list(flows.values_list("meter_id", "hour", "litres"))
     outcome = ScanOutcome()
     if not rows:
@@ -271,15 +272,7 @@ def _suppression(account, period_from: date, read_on: date, ratio: float | None,
 def _open_case(account, detection: Detection, leak_type: RequestType, now) -> ProactiveCase:
     customer = account.customer
     with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
-        description = _(
-            "Found from the readings: %(use).2f m³ a day in the period to %(day)s, against a usual "
-            "%(usual).2f m³ a day (%(ratio).1f times). Call the household before it calls us."
-        ) % {
-            "use": detection.use_per_day,
-            "day": detection.read_on.isoformat(),
-            "usual": detection.baseline_per_day or 0,
-            "ratio": detection.ratio or 0,
-        }
+        description = " ".join([detection.summary(), _("Call the household before it calls us.")])
     intake = take_requests(
         [RequestDraft(leak_type, description)],
         channel=Channel.PROACTIVE,
@@ -305,10 +298,16 @@ def _tell_the_household(account, detection: Detection) -> None:
     """An "unusual usage" notice to a customer who agreed to SMS or e-mail notices."""
     customer = account.customer
     with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
-        body = _(
-            "Suido: your water use in the period to %(day)s was %(ratio).1f times your usual use. "
-            "If nothing explains it, a tap or pipe may be leaking; we will call you."
-        ) % {"day": detection.read_on.isoformat(), "ratio": detection.ratio or 0}
+        if detection.kind == DetectionKind.SPIKE:
+            body = _(
+                "Suido: your water use in the period to %(day)s was %(ratio).1f times your usual use. "
+                "If nothing explains it, a tap or pipe may be leaking; we will call you."
+            ) % {"day": detection.read_on.isoformat(), "ratio": detection.ratio or 0}
+        else:
+            body = _(
+                "Suido: your meter showed water running without a pause up to %(day)s. If nothing should be "
+                "running, a tap, cistern or pipe may be leaking; we will call you."
+            ) % {"day": detection.read_on.isoformat()}
         subject = _("Unusual water use")
     phone = customer.phone or customer.phone_alt
     if customer.consent_sms and phone:

@@ -252,7 +252,9 @@ class TestConsole:
         page = client.get(reverse("proactive-cases") + "?office=all").content.decode()
         assert case.request.number in page
         url = reverse("proactive-case", args=[case.pk])
-        assert client.get(url).status_code == 200
+        page = client.get(url).content.decode()
+        # The number to call, masked; the full number is revealed (and logged) on the request's page.
+        assert "010-****-5678" in page and "010-1234-5678" not in page
         # Explained needs a note: the form says so and nothing changes.
         response = client.post(url, {"outcome": "explained", "note": ""})
         assert response.status_code == 200 and ProactiveCase.objects.get().stage == CaseStage.PRECALL

@@ -1,12 +1,18 @@
 """Prepare the demo database: load the demo city once, keep it on later runs, print the logins."""
 
+from datetime import timedelta
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from billing.demo import demo_billing_loaded, load_demo_billing
 from core.dates import today
 from customers.models import Account, Premise
 from proactive.actions import scan_accounts
+from proactive.demo import demo_flow_file
+from proactive.imports import import_hourly_flows
+from proactive.models import ProactiveCase
 from staff.demo import create_demo_users, logins_table
 from staff.models import BranchOffice
 
@@ -39,5 +45,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<17}{count:>10,}")
         # The unusual-usage scan over the demo readings, as after a reading import: the
         # proactive cases the branch offices would find on their list.
-        found = scan_accounts(list(Account.objects.values_list("id", flat=True)), today())
-        self.stdout.write(f"  {'proactive cases':<17}{found.alerted:>10,}")
+        scan_accounts(list(Account.objects.values_list("id", flat=True)), today())
+        # The AMI meters' last three days, as the head-end's file would bring them.
+        last_hour = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        content = demo_flow_file(last_hour, seed=seed)
+        if content:
+            # Judged once committed, as after any head-end file (by a worker, or at once without one).
+            flows = import_hourly_flows("demo-headend.csv", content, acting_user=None)
+            self.stdout.write(f"  {'AMI hourly flows':<17}{flows.source.accepted:>10,}")
+        self.stdout.write(f"  {'proactive cases':<17}{ProactiveCase.objects.count():>10,}")
