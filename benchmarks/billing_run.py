@@ -197,10 +197,14 @@ def main() -> None:
     from django.core.management import call_command
 
     from billing.run.periods import add_months, month_start
+    from billing.signals import billing_run_finished
     from core.dates import today
     from customers.models import Premise
 
     call_command("migrate", verbosity=0)
+    # What follows a finished run — the unusual-usage scan of its accounts — is another task on
+    # another worker, measured by detection_scan.py; without a broker it would run in this process.
+    billing_run_finished.disconnect(dispatch_uid="proactive.scan_after_billing")
     if Premise.objects.count() != args.size:
         call_command("load_demo_city", premises=args.size, flush=True, stdout=io.StringIO())
     call_command("load_tariffs", use="seoul", stdout=io.StringIO())

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
 
-from .choices import EventKind, PrecallOutcome
+from .choices import DetectionKind, DetectionStatus, EventKind, PrecallOutcome, Suppression
 
 
 class PrecallForm(forms.Form):
@@ -61,3 +61,29 @@ class FlowImportForm(forms.Form):
         help_text=_("From the AMI head-end; the format is in docs/import-formats.md."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+class DetectionFilterForm(forms.Form):
+    """The detections review's filters (GET); an invalid value falls back to its default."""
+
+    month = forms.DateField(
+        label=_("Month read"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Found"), choices=[("", _("All kinds")), *DetectionKind.choices], required=False
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request, so that the labels are in the reader's language.
+        self.fields["outcome"].choices = [
+            ("", _("All outcomes")),
+            (DetectionStatus.ALERTED, _("Alerted: a case was opened")),
+            *[
+                (reason, _("Not alerted: %(reason)s") % {"reason": label})
+                for reason, label in Suppression.choices
+            ],
+        ]

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("proactive/", views.cases, name="proactive-cases"),
     path("proactive/cases/<int:pk>/", views.case_detail, name="proactive-case"),
+    path("proactive/detections/", views.detections, name="proactive-detections"),
     path("proactive/statistics/", views.statistics, name="proactive-statistics"),
     path("readings/flows/import/", views.flow_import_file, name="flow-import-file"),
     path("readings/flows/imports/<int:pk>/", views.flow_import_detail, name="flow-import"),

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,16 +15,25 @@ from core.pii import masked_phone
 from customers.views import VIEW_HOUSEHOLD, OperationView, premise_or_404
 
 from . import actions
-from .choices import CaseStage
-from .forms import DeclareEventForm, FindingForm, FlowImportForm, PrecallForm, ReductionForm, ResidentsForm
+from .choices import CaseStage, DetectionStatus, Suppression
+from .forms import (
+    DeclareEventForm,
+    DetectionFilterForm,
+    FindingForm,
+    FlowImportForm,
+    PrecallForm,
+    ReductionForm,
+    ResidentsForm,
+)
 from .household import proactive_panel
 from .imports import import_hourly_flows
-from .models import DeclaredEvent, FlowImport, ProactiveCase
-from .statistics import four_inconveniences
+from .models import DeclaredEvent, Detection, FlowImport, ProactiveCase
+from .statistics import detection_review, four_inconveniences
 
 WORK = "proactive.work_proactive"
 EXPLAIN = "proactive.record_explanation"
 CASE_LIST_LIMIT = 200
+DETECTIONS_PAGE = 50
 
 
 @login_required
@@ -29,6 +41,47 @@ CASE_LIST_LIMIT = 200
 def statistics(request):
     years, rows = four_inconveniences()
     return render(request, "proactive/statistics.html", {"years": years, "rows": rows})
+
+
+@login_required
+@permission_required("servicedesk.supervise_requests", raise_exception=True)
+@require_GET
+def detections(request):
+    """A month's findings by outcome, and the findings themselves: what a utility tunes its thresholds on."""
+    filters = request.GET.copy()
+    filters.setdefault("month", today().strftime("%Y-%m"))  # this month unless another is chosen
+    form = DetectionFilterForm(filters)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    first_day = chosen.get("month") or today().replace(day=1)
+    last_day = (first_day + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    office = getattr(request.user, "office", None)
+    everywhere = office is None or request.GET.get("office") == "all"
+    found = Detection.objects.filter(read_on__gte=first_day, read_on__lte=last_day)
+    if not everywhere:
+        found = found.filter(account__premise__district__office=office)
+    if chosen.get("kind"):
+        found = found.filter(kind=chosen["kind"])
+    outcome = chosen.get("outcome")
+    if outcome == DetectionStatus.ALERTED:
+        found = found.filter(status=DetectionStatus.ALERTED)
+    elif outcome:
+        found = found.filter(suppressed_by=outcome)
+    page = Paginator(
+        found.select_related("account__premise", "case__request").order_by("-read_on", "-id"), DETECTIONS_PAGE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "first_day": first_day,
+        "summary": detection_review(first_day, last_day, office=None if everywhere else office),
+        "reasons": Suppression.choices,
+        "page": page,
+        "filter_query": query.urlencode() + "&" if query else "",
+        "office": office,
+        "everywhere": everywhere,
+    }
+    return render(request, "proactive/detections.html", context)
 
 
 @login_required

@@ -18,6 +18,7 @@ from ..choices import BillStatus
 from ..models import Bill, BillingRun
 from ..run import engine
 from ..run.periods import BillingPeriod, month_start
+from ..signals import billing_run_finished
 
 
 def run_billing_cycle(
@@ -137,6 +138,7 @@ def finish_billing_run(run: BillingRun) -> BillingRun:
     """Reconcile the run once no chunk waits; audit how it ended."""
     run = engine.reconcile(run)
     if run.finished:
+        transaction.on_commit(lambda: billing_run_finished.send(sender=BillingRun, run=run))
         record_event(
             events.BILLING_RUN_FINISHED,
             actor=None,

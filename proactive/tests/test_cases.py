@@ -198,6 +198,18 @@ def test_a_reading_file_is_scanned_once_its_readings_are_committed(
     assert detection.read_on == dt.date(2026, 6, 5) and detection.case is not None
 
 
+def test_a_finished_billing_run_scans_the_accounts_it_billed(city, seoul, django_capture_on_commit_callbacks):  # noqa: F811
+    # Readings that reach billing without an import (here: entered directly, as an accepted
+    # exception or a correction is) are judged once the run that bills them has finished.
+    account = city.account(on=dt.date(2025, 12, 5), reading=0)
+    months_of_reads(city, account, [15, 15, 15, 15, 15, 45], bill=False)
+    assert not Detection.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(city, dt.date(2026, 6, 1))
+    detection = Detection.objects.get(account=account)
+    assert detection.read_on == JUNE_READ and detection.case is not None
+
+
 class TestHourlyMeters:
     """AMI meters: the last 72 hours of flow, judged at once."""
 
