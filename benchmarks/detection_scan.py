@@ -85,9 +85,22 @@ def write_history(until: date, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def delete_history() -> int:
-    from django.db import connection, transaction
+    """Delete the reads this benchmark wrote.
+
+    Nothing refers to them, but PostgreSQL checks each deleted row against the three
+    foreign keys that point at readings: 72 million checks, a quarter of an hour, for a
+    full city. Where the benchmark's database user may (a superuser), those checks are
+    skipped for this one statement; otherwise the plain delete takes its time.
+    """
+    from django.db import DatabaseError, connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError:
+                pass  # not a superuser
         cursor.execute("DELETE FROM metering_meterreading WHERE reader = %s", [READER])
         return cursor.rowcount
 
