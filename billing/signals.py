@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # run's accounts' latest reads — readings that reached billing without an import
 # (an accepted exception, a correction) are judged here.
 billing_run_finished = Signal()
+
+# Bills of these accounts were issued, cancelled or changed in amount (``account_ids``).
+# Sent inside the transaction that changed them, so that what was paid on them is
+# settled again in the same transaction (collection: credit applied, an over-payment
+# released).
+bills_changed = Signal()

@@ -200,3 +200,26 @@ def refresh_statistics(*models: type[models.Model]) -> None:
             cursor.execute("ANALYZE")
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def add_to_column(model: type[models.Model], column: str, ids: Sequence[int], amounts: Sequence[int]) -> None:
+    """``column += amount`` for each (id, amount), in one statement on PostgreSQL (ids need not be unique)."""
+    if not len(ids):
+        return
+    totals: dict[int, int] = {}
+    for pk, amount in zip(ids, amounts, strict=True):
+        totals[int(pk)] = totals.get(int(pk), 0) + int(amount)
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(model._meta.get_field(column).column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS t SET {name} = t.{name} + v.amount "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) WHERE t.id = v.id",
+                [list(totals), list(totals.values())],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET {name} = {name} + %s WHERE id = %s",
+                [(amount, pk) for pk, amount in totals.items()],
+            )

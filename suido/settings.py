@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "servicedesk",
     "billing",
     "proactive",
+    "collection",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ from ..models import Adjustment, Bill
 from ..pricing import Consumers, MissingSchedule, Segment, price
 from ..run import engine
 from ..run.periods import add_months
+from ..signals import bills_changed
 
 
 def _lock_issued(bill: Bill) -> Bill:
@@ -62,6 +63,7 @@ def cancel_bill(bill: Bill, *, reason: str, acting_user) -> Bill:
     bill.cancelled_by = user_or_none(acting_user)
     bill.cancel_reason = reason
     bill.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    bills_changed.send(sender=Bill, account_ids=[bill.account_id])  # what was paid on it is released
     record_event(
         events.BILL_CANCELLED,
         actor=acting_user,
@@ -129,6 +131,7 @@ def _apply(bill: Bill, *, kind: str, amount: int, reason: str, calculation: dict
     bill.adjustments += amount
     bill.total += amount
     bill.save(update_fields=["adjustments", "total"])
+    bills_changed.send(sender=Bill, account_ids=[bill.account_id])
     record_event(
         events.BILL_ADJUSTED,
         actor=acting_user,

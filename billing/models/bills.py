@@ -124,6 +124,10 @@ class Bill(models.Model):
         db_index=False,
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, db_default="")
+    # Kept by collection (payments allocated to the bill, the late fee charged on it): the
+    # billing run writes neither, so new bills take the database's 0.
+    paid = models.BigIntegerField(_("paid (won)"), default=0, db_default=0)
+    late_fee = models.BigIntegerField(_("late fee (won)"), default=0, db_default=0)
     # A cancelled bill is replaced at most once (bill_replaced_once): a unique index of
     # only the bills that replace one, since nearly every bill replaces none.
     replaces = models.ForeignKey(
@@ -141,7 +145,15 @@ class Bill(models.Model):
         verbose_name = _("bill")
         verbose_name_plural = _("bills")
         ordering = ["-period", "-id"]
-        indexes = [models.Index(fields=["account", "-period_end"], name="bill_account_latest")]
+        indexes = [
+            models.Index(fields=["account", "-period_end"], name="bill_account_latest"),
+            # The bills still owed (a small part of all bills): what a payment pays, what dunning chases.
+            models.Index(
+                fields=["account", "due_on", "id"],
+                condition=Q(status=BillStatus.ISSUED) & Q(paid__lt=F("total") + F("late_fee")),
+                name="bill_unpaid",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "period"],
@@ -160,6 +172,9 @@ class Bill(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="bill_period_forwards"
+            ),
+            models.CheckConstraint(
+                condition=Q(paid__gte=0) & Q(late_fee__gte=0), name="bill_paid_and_fee_positive"
             ),
             models.CheckConstraint(
                 condition=Q(status=BillStatus.ISSUED, cancelled_at__isnull=True)

@@ -50,6 +50,7 @@ from metering.models import MeterReading, ReadingException
 from ..choices import BillKind, BillStatus, RunExceptionReason
 from ..models import Bill, RunException, SewerVolume, TariffVersion
 from ..pricing import Consumers, MissingSchedule, price
+from ..signals import bills_changed
 from ..versions import split_by_version
 from .periods import BillingPeriod
 from .scope import chunk_scope
@@ -275,6 +276,8 @@ def bill_accounts(
         bills["id"] = reserve_ids(Bill, count)
         insert_columns(Bill, ["id", *BILL_FIELDS], [bills[name] for name in ["id", *BILL_FIELDS]])
         outcome.bill_ids_by_account = dict(zip(bills["account"].tolist(), bills["id"], strict=True))
+        # A credit the household holds pays the new bill (collection), in this chunk's transaction.
+        bills_changed.send(sender=Bill, account_ids=list(outcome.bill_ids_by_account))
     if refuse.rows and record_exceptions:
         insert_rows(RunException, EXCEPTION_FIELDS, refuse.rows)
     outcome.refusals = refuse.rows

@@ -1,0 +1,201 @@
+"""Keeping what was paid right: the allocation of payments to bills, for many accounts at once.
+
+``settle(account_ids)`` brings the accounts to the one state the rules allow:
+
+1. **release** what may no longer stand — allocations to a cancelled bill, and, on a bill
+   reduced below what was paid on it, the newest allocations until it fits;
+2. **match** every payment's unallocated money (its credit, oldest payment first) to the
+   bills still owed (oldest due date first), in part where it does not cover a whole bill.
+
+It runs inside the caller's transaction, with the accounts' rows locked, so two
+settlements of one account (a payment at the counter while a bank file is imported)
+take turns and never spend a payment twice. Set-based: a few queries for any number of
+accounts, then bulk writes (a bank file of a million payments is one settlement).
+
+An account's position then reads, for any account:
+    owed    = Σ over its issued bills of (total + late fee − paid)
+    credit  = Σ over its posted payments of (amount − allocated)
+    balance = owed − credit = Σ bills (with their adjustments) + Σ late fees − Σ payments not reversed
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from billing.choices import BillStatus
+from billing.models import Bill
+from core.bulk import add_to_column, insert_columns
+from core.lookups import Ids
+from customers.models import Account
+
+from .choices import PaymentStatus
+from .models import Allocation, Payment
+
+
+@dataclass
+class Settlement:
+    released: int = 0  # won released from bills
+    allocated: int = 0  # won newly allocated to bills
+    allocations: int = 0
+
+
+def lock_accounts(account_ids) -> None:
+    """Take the accounts' rows (in id order, so two lockers never wait on each other in a circle)."""
+    ids = sorted({int(a) for a in account_ids})
+    if ids and connection.vendor == "postgresql":
+        list(Account.objects.filter(id__in_ids=Ids(ids)).order_by("id").select_for_update().values_list("id"))
+
+
+def settle(account_ids, *, now=None) -> Settlement:
+    """Release what may not stand and match credit to owed bills, for these accounts."""
+    ids = sorted({int(a) for a in account_ids})
+    outcome = Settlement()
+    if not ids:
+        return outcome
+    now = now or timezone.now()
+    # Only accounts with something to do are locked: a billing chunk's 50,000 accounts are
+    # mostly without credit, and their new bills have nothing paid on them.
+    with_credit = set(_credit_payments(ids).values_list("account_id", flat=True).distinct())
+    to_release = set(_releasable(ids).values_list("bill__account_id", flat=True).distinct())
+    busy = sorted(with_credit | to_release)
+    if not busy:
+        return outcome
+    lock_accounts(busy)
+    _release(busy, now, outcome)
+    _match(busy, now, outcome)
+    return outcome
+
+
+def _credit_payments(ids):
+    return Payment.objects.filter(
+        account_id__in_ids=Ids(ids), status=PaymentStatus.POSTED, allocated__lt=F("amount")
+    )
+
+
+def _releasable(ids):
+    """Active allocations to a cancelled bill, or to a bill paid beyond its total and fee."""
+    return Allocation.objects.filter(released_at__isnull=True, bill__account_id__in_ids=Ids(ids)).filter(
+        Q(bill__status=BillStatus.CANCELLED) | Q(bill__paid__gt=F("bill__total") + F("bill__late_fee"))
+    )
+
+
+def release_allocations(allocations, now) -> int:
+    """Release these active allocations: their bills owe it again, their payments hold it as credit."""
+    rows = list(allocations.values_list("id", "payment_id", "bill_id", "amount"))
+    if not rows:
+        return 0
+    Allocation.objects.filter(id__in_ids=Ids([r[0] for r in rows])).update(released_at=now)
+    add_to_column(Payment, "allocated", [r[1] for r in rows], [-r[3] for r in rows])
+    add_to_column(Bill, "paid", [r[2] for r in rows], [-r[3] for r in rows])
+    return sum(r[3] for r in rows)
+
+
+def _release(ids, now, outcome: Settlement) -> None:
+    cancelled = Allocation.objects.filter(
+        released_at__isnull=True, bill__account_id__in_ids=Ids(ids), bill__status=BillStatus.CANCELLED
+    )
+    outcome.released += release_allocations(cancelled, now)
+    # A bill reduced below what was paid on it: its newest allocations go first, the last in part.
+    over = Bill.objects.filter(
+        account_id__in_ids=Ids(ids), status=BillStatus.ISSUED, paid__gt=F("total") + F("late_fee")
+    ).values_list("id", "paid", "total", "late_fee")
+    for bill_id, paid, total, fee in over:
+        excess = paid - total - fee
+        for allocation in Allocation.objects.filter(bill_id=bill_id, released_at__isnull=True).order_by(
+            "-created_at", "-id"
+        ):
+            if excess <= 0:
+                break
+            if allocation.amount <= excess:
+                excess -= release_allocations(Allocation.objects.filter(pk=allocation.pk), now)
+            else:
+                # Split: the part that still stands stays allocated, the excess is released.
+                Allocation.objects.filter(pk=allocation.pk).update(amount=allocation.amount - excess)
+                Allocation.objects.create(
+                    payment_id=allocation.payment_id,
+                    bill_id=bill_id,
+                    amount=excess,
+                    created_at=allocation.created_at,
+                    released_at=now,
+                )
+                add_to_column(Payment, "allocated", [allocation.payment_id], [-excess])
+                add_to_column(Bill, "paid", [bill_id], [-excess])
+                excess = 0
+        outcome.released += paid - total - fee
+
+
+def _match(ids, now, outcome: Settlement) -> None:
+    """First in, first out: each account's credit (oldest payment first) against its owed bills (oldest due first)."""
+    credits = list(
+        _credit_payments(ids)
+        .order_by("account_id", "received_at", "id")
+        .values_list("account_id", "id", F("amount") - F("allocated"))
+    )
+    if not credits:
+        return
+    owed = list(
+        Bill.objects.filter(
+            account_id__in_ids=Ids(sorted({c[0] for c in credits})),
+            status=BillStatus.ISSUED,
+            paid__lt=F("total") + F("late_fee"),
+        )
+        .order_by("account_id", "due_on", "id")
+        .values_list("account_id", "id", F("total") + F("late_fee") - F("paid"))
+    )
+    payment_ids, bill_ids, amounts = [], [], []
+    b = 0
+    bill_left = owed[0][2] if owed else 0
+    for account, payment, left in credits:
+        while b < len(owed) and owed[b][0] < account:
+            b += 1
+            bill_left = owed[b][2] if b < len(owed) else 0
+        while left > 0 and b < len(owed) and owed[b][0] == account:
+            take = min(left, bill_left)
+            payment_ids.append(payment)
+            bill_ids.append(owed[b][1])
+            amounts.append(take)
+            left -= take
+            bill_left -= take
+            if bill_left == 0:
+                b += 1
+                bill_left = owed[b][2] if b < len(owed) else 0
+    if not amounts:
+        return
+    insert_columns(
+        Allocation,
+        ["payment", "bill", "amount", "created_at"],
+        [payment_ids, bill_ids, amounts, [now] * len(amounts)],
+    )
+    add_to_column(Payment, "allocated", payment_ids, amounts)
+    add_to_column(Bill, "paid", bill_ids, amounts)
+    outcome.allocated += sum(amounts)
+    outcome.allocations += len(amounts)
+
+
+@dataclass
+class Position:
+    owed: int
+    credit: int
+    overdue: int  # owed on bills past their due date
+
+    @property
+    def balance(self) -> int:
+        return self.owed - self.credit
+
+
+def position(account_id: int, *, today=None) -> Position:
+    """What the account owes, holds as credit, and owes past due (from the bills' and payments' running sums)."""
+    from core.dates import today as seoul_today
+
+    today = today or seoul_today()
+    bills = Bill.objects.filter(account_id=account_id, status=BillStatus.ISSUED)
+    owed = F("total") + F("late_fee") - F("paid")
+    sums = bills.aggregate(owed=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
+    credit = Payment.objects.filter(account_id=account_id, status=PaymentStatus.POSTED).aggregate(
+        credit=Sum(F("amount") - F("allocated"))
+    )["credit"]
+    return Position(owed=sums["owed"] or 0, credit=credit or 0, overdue=sums["overdue"] or 0)

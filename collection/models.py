@@ -1,0 +1,115 @@
+"""What collection records: each payment once, and what it paid.
+
+- A **Payment** arrives from one source (cashier, bank transfer, virtual account, card,
+  online, auto-debit) with that source's own reference: the pair is unique, so the
+  same payment reported twice is recorded once. A payment no account could be matched
+  to waits in suspense. ``allocated`` is how much of it pays bills; the rest is the
+  household's credit, which the next bill consumes.
+- An **Allocation** is part of a payment paying part of a bill. It is released, not
+  deleted, when the payment is reversed or the bill cancelled or reduced below what was
+  paid on it; the bill's ``paid`` and the payment's ``allocated`` are the sums of the
+  active allocations (collection.ledger keeps them so, in the same transaction).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import PaymentSource, PaymentStatus
+
+
+class Payment(models.Model):
+    account = models.ForeignKey(
+        "customers.Account",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("account"),
+    )
+    source = models.CharField(_("source"), max_length=16, choices=PaymentSource.choices)
+    reference = models.CharField(
+        _("reference"), max_length=64, help_text=_("The source's own id of the payment.")
+    )
+    amount = models.BigIntegerField(_("amount (won)"))
+    allocated = models.BigIntegerField(_("allocated to bills (won)"), default=0)
+    status = models.CharField(_("status"), max_length=12, choices=PaymentStatus.choices)
+    received_at = models.DateTimeField(_("received at"))
+    payer = models.CharField(_("payer as reported"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reversal_reason = models.CharField(_("reason for the reversal"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "-received_at"], name="payment_account_recent"),
+            # Payments with money not yet paying a bill: the credit a new bill consumes.
+            models.Index(
+                fields=["account", "received_at", "id"],
+                condition=Q(status=PaymentStatus.POSTED) & Q(allocated__lt=F("amount")),
+                name="payment_credit",
+            ),
+            models.Index(
+                fields=["received_at"], condition=Q(status=PaymentStatus.SUSPENSE), name="payment_suspense"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "reference"],
+                name="payment_once_per_source_reference",
+                violation_error_message=_("This payment is already recorded."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")), name="payment_allocated_within"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PaymentStatus.SUSPENSE, account__isnull=True)
+                | (~Q(status=PaymentStatus.SUSPENSE) & Q(account__isnull=False)),
+                name="payment_suspense_iff_no_account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PaymentStatus.REVERSED) | (Q(allocated=0) & Q(reversed_at__isnull=False)),
+                name="payment_reversed_pays_nothing",
+            ),
+        ]
+        permissions = [
+            ("take_payment", _("Can take payments at the counter")),
+            ("reverse_payment", _("Can reverse payments and resolve the suspense queue")),
+        ]
+
+    def __str__(self):
+        return f"{self.source}:{self.reference} {self.amount}"
+
+    @property
+    def credit(self) -> int:
+        return self.amount - self.allocated if self.status == PaymentStatus.POSTED else 0
+
+
+class Allocation(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    bill = models.ForeignKey("billing.Bill", on_delete=models.PROTECT, related_name="allocations")
+    amount = models.BigIntegerField(_("amount (won)"))
+    created_at = models.DateTimeField(_("allocated at"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_positive")]
+
+    def __str__(self):
+        return f"{self.payment_id} → {self.bill_id}: {self.amount}"
