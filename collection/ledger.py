@@ -28,7 +28,9 @@ from django.utils import timezone
 
 from billing.choices import BillStatus
 from billing.models import Bill
+from billing.models.bills import HOLDS_TOO_MUCH
 from core.bulk import add_to_column, insert_columns
+from core.dates import today as seoul_today
 from core.lookups import Ids
 from customers.models import Account
 
@@ -59,8 +61,8 @@ def settle(account_ids, *, now=None) -> Settlement:
     now = now or timezone.now()
     # Only accounts with something to do are locked: a billing chunk's 50,000 accounts are
     # mostly without credit, and their new bills have nothing paid on them.
-    with_credit = set(_credit_payments(ids).values_list("account_id", flat=True).distinct())
-    to_release = set(_releasable(ids).values_list("bill__account_id", flat=True).distinct())
+    with_credit = set(_credit_payments(ids).order_by().values_list("account_id", flat=True).distinct())
+    to_release = set(_holding_too_much(ids).values_list("account_id", flat=True))
     busy = sorted(with_credit | to_release)
     if not busy:
         return outcome
@@ -76,11 +78,9 @@ def _credit_payments(ids):
     )
 
 
-def _releasable(ids):
-    """Active allocations to a cancelled bill, or to a bill paid beyond its total and fee."""
-    return Allocation.objects.filter(released_at__isnull=True, bill__account_id__in_ids=Ids(ids)).filter(
-        Q(bill__status=BillStatus.CANCELLED) | Q(bill__paid__gt=F("bill__total") + F("bill__late_fee"))
-    )
+def _holding_too_much(ids):
+    """The accounts' bills holding payments they may not keep (an index of nearly none: billing.HOLDS_TOO_MUCH)."""
+    return Bill.objects.filter(HOLDS_TOO_MUCH, account_id__in_ids=Ids(ids)).order_by()
 
 
 def release_allocations(allocations, now) -> int:
@@ -95,14 +95,15 @@ def release_allocations(allocations, now) -> int:
 
 
 def _release(ids, now, outcome: Settlement) -> None:
-    cancelled = Allocation.objects.filter(
-        released_at__isnull=True, bill__account_id__in_ids=Ids(ids), bill__status=BillStatus.CANCELLED
+    bills = list(_holding_too_much(ids).values_list("id", "status", "paid", "total", "late_fee"))
+    cancelled = [bill for bill, status, *_rest in bills if status == BillStatus.CANCELLED]
+    outcome.released += release_allocations(
+        Allocation.objects.filter(released_at__isnull=True, bill_id__in_ids=Ids(cancelled)), now
     )
-    outcome.released += release_allocations(cancelled, now)
     # A bill reduced below what was paid on it: its newest allocations go first, the last in part.
-    over = Bill.objects.filter(
-        account_id__in_ids=Ids(ids), status=BillStatus.ISSUED, paid__gt=F("total") + F("late_fee")
-    ).values_list("id", "paid", "total", "late_fee")
+    over = [
+        (bill, paid, total, fee) for bill, status, paid, total, fee in bills if status == BillStatus.ISSUED
+    ]
     for bill_id, paid, total, fee in over:
         excess = paid - total - fee
         for allocation in Allocation.objects.filter(bill_id=bill_id, released_at__isnull=True).order_by(
@@ -189,8 +190,6 @@ class Position:
 
 def position(account_id: int, *, today=None) -> Position:
     """What the account owes, holds as credit, and owes past due (from the bills' and payments' running sums)."""
-    from core.dates import today as seoul_today
-
     today = today or seoul_today()
     bills = Bill.objects.filter(account_id=account_id, status=BillStatus.ISSUED)
     owed = F("total") + F("late_fee") - F("paid")

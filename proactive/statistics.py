@@ -93,15 +93,21 @@ class KindOutcomes:
         return [self.suppressed.get(reason, 0) for reason in Suppression.values]
 
 
+def detections_read(first_day: date, last_day: date, *, office=None):
+    """The findings of reads between the two days, of one branch office's premises (None: all)."""
+    detections = Detection.objects.filter(read_on__gte=first_day, read_on__lte=last_day)
+    if office is not None:
+        detections = detections.filter(account__premise__district__office=office)
+    return detections
+
+
 def detection_review(first_day: date, last_day: date, *, office=None) -> list[KindOutcomes]:
     """Per kind of finding read between the two days: alerted, suppressed by reason, pre-call and visit outcomes.
 
     What a utility tunes its thresholds on (docs/proactive.md): many suppressions by a
     seasonal window, or many calls explained by the household, say a bar is too low.
     """
-    detections = Detection.objects.filter(read_on__gte=first_day, read_on__lte=last_day)
-    if office is not None:
-        detections = detections.filter(account__premise__district__office=office)
+    detections = detections_read(first_day, last_day, office=office)
     rows = {kind: KindOutcomes(kind, str(label)) for kind, label in DetectionKind.choices}
     for kind, status, reason, n in (
         detections.values_list("kind", "status", "suppressed_by").annotate(n=Count("id")).order_by()

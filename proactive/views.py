@@ -27,8 +27,8 @@ from .forms import (
 )
 from .household import proactive_panel
 from .imports import import_hourly_flows
-from .models import DeclaredEvent, Detection, FlowImport, ProactiveCase
-from .statistics import detection_review, four_inconveniences
+from .models import DeclaredEvent, FlowImport, ProactiveCase
+from .statistics import detection_review, detections_read, four_inconveniences
 
 WORK = "proactive.work_proactive"
 EXPLAIN = "proactive.record_explanation"
@@ -56,9 +56,7 @@ def detections(request):
     last_day = (first_day + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     office = getattr(request.user, "office", None)
     everywhere = office is None or request.GET.get("office") == "all"
-    found = Detection.objects.filter(read_on__gte=first_day, read_on__lte=last_day)
-    if not everywhere:
-        found = found.filter(account__premise__district__office=office)
+    found = detections_read(first_day, last_day, office=None if everywhere else office)
     if chosen.get("kind"):
         found = found.filter(kind=chosen["kind"])
     outcome = chosen.get("outcome")

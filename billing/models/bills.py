@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import AdjustmentKind, BillKind, BillStatus
 
+# A bill holding payments it may not keep: cancelled with something paid on it, or paid
+# beyond its total and late fee (reduced after it was paid). Collection releases the
+# excess in the same transaction, so such bills exist only for a moment.
+HOLDS_TOO_MUCH = Q(status=BillStatus.CANCELLED, paid__gt=0) | Q(paid__gt=F("total") + F("late_fee"))
+
 
 class SewerVolume(models.Model):
     """How an account's sewer volume differs from its water volume, from a date on.
@@ -153,6 +158,8 @@ class Bill(models.Model):
                 condition=Q(status=BillStatus.ISSUED) & Q(paid__lt=F("total") + F("late_fee")),
                 name="bill_unpaid",
             ),
+            # Nearly always empty: lets collection find what to release without reading the bills.
+            models.Index(fields=["account"], condition=HOLDS_TOO_MUCH, name="bill_holds_too_much"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record_event
 from core.dates import today
+from customers.actions.common import lock_account
 from customers.choices import UseType
 from customers.models import Account
 
@@ -35,7 +36,7 @@ MAX_RESIDENTS = 99
 
 
 def _lock_open_account(account: Account) -> Account:
-    account = Account.objects.select_for_update().get(pk=account.pk)
+    account = lock_account(account)
     if not account.is_open:
         raise ValidationError(
             _("Account %(account)s is closed; record this on the account open now.")

@@ -7,9 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from billing.demo import demo_billing_loaded, load_demo_billing
-from core.dates import today
-from customers.models import Account, Premise
-from proactive.actions import scan_accounts
+from customers.models import Premise
 from proactive.demo import demo_flow_file
 from proactive.imports import import_hourly_flows
 from proactive.models import ProactiveCase
@@ -43,9 +41,8 @@ class Command(BaseCommand):
         self.stdout.write("Readings and bills:")
         for label, count in counts.items():
             self.stdout.write(f"  {label:<17}{count:>10,}")
-        # The unusual-usage scan over the demo readings, as after a reading import: the
-        # proactive cases the branch offices would find on their list.
-        scan_accounts(list(Account.objects.values_list("id", flat=True)), today())
+        # Each finished run scanned the accounts it billed for unusual use (proactive care):
+        # the cases the branch offices find on their list.
         # The AMI meters' last three days, as the head-end's file would bring them.
         last_hour = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
         content = demo_flow_file(last_hour, seed=seed)
