@@ -15,3 +15,8 @@ class PaymentStatus(models.TextChoices):
     POSTED = "posted", _("Posted to the account")
     SUSPENSE = "suspense", _("In suspense (no account matched)")
     REVERSED = "reversed", _("Reversed")
+
+
+class PaymentFileKind(models.TextChoices):
+    DEPOSITS = "deposits", _("Bank deposits")
+    AUTO_DEBIT_RESULTS = "auto_debit", _("Auto-debit results")

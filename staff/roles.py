@@ -40,6 +40,10 @@ BILLING = ["billing.view_billingrun", "billing.run_billing"]
 PROACTIVE = ["proactive.work_proactive"]
 # What a caller declares (김장 next week, a new resident): heard by whoever takes the call.
 EXPLAIN = ["proactive.record_explanation"]
+# The counter: a payment taken in person, with its receipt.
+CASHIER = ["collection.take_payment"]
+# Payments that did not land right: the suspense queue, reversals of bounced or cancelled payments.
+PAYMENTS = ["collection.reverse_payment"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
@@ -55,7 +59,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + HANDLE
     + BILLS
     + PROACTIVE
-    + EXPLAIN,
+    + EXPLAIN
+    + CASHIER,
     # Sees the household it visits and records meter work; never changes accounts.
     Role.CREW: VIEW + REVEAL + METER + FIELD,
     Role.SUPERVISOR: VIEW
@@ -69,7 +74,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + SUPERVISE
     + BILLS
     + PROACTIVE
-    + EXPLAIN,
+    + EXPLAIN
+    + CASHIER
+    + PAYMENTS,
     # Corrects what billing depends on (meters, household counts, bill addresses).
     # Handles the billing requests (leak reductions, auto-payment) that reach its team.
     Role.BILLING: VIEW
@@ -83,7 +90,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + BILLS
     + BILLING
     + PROACTIVE
-    + EXPLAIN,
+    + EXPLAIN
+    + CASHIER
+    + PAYMENTS,
     # Also writes the ordinance's tariffs (the admin site's billing section).
     Role.ADMIN: VIEW
     + REVEAL
@@ -99,7 +108,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Administrators also manage reference data and users in the admin site.
-ADMIN_APPS = ["staff", "customers", "metering", "servicedesk", "billing", "proactive", "core", "auth"]
+ADMIN_APPS = [
+    "staff",
+    "customers",
+    "metering",
+    "servicedesk",
+    "billing",
+    "proactive",
+    "collection",
+    "core",
+    "auth",
+]
 
 
 def role_label(code: str) -> str:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("metering.urls")),
     path("", include("billing.urls")),
     path("", include("proactive.urls")),
+    path("", include("collection.urls")),
 ]
 
 if settings.DEBUG:

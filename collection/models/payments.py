@@ -18,7 +18,61 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import PaymentSource, PaymentStatus
+from ..choices import PaymentFileKind, PaymentSource, PaymentStatus
+
+
+class PaymentFile(models.Model):
+    """One file of payments from a bank (deposits, auto-debit results), and what became of its rows.
+
+    A file is known by its content: the same file imported again changes nothing. Each
+    row ends in one place: posted to an account, in suspense (money received, no account
+    matched), already on record (the same bank reference in an earlier file), or rejected.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=PaymentFileKind.choices)
+    name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    posted = models.PositiveIntegerField(_("posted"), default=0)
+    suspense = models.PositiveIntegerField(_("in suspense"), default=0)
+    already_on_record = models.PositiveIntegerField(_("already on record"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    amount = models.BigIntegerField(_("amount recorded (won)"), default=0)
+
+    class Meta:
+        verbose_name = _("payment file")
+        verbose_name_plural = _("payment files")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows=F("posted") + F("suspense") + F("already_on_record") + F("rejected")),
+                name="payment_file_every_row_accounted",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PaymentFileRejection(models.Model):
+    """A row of a payment file that was not taken, with the reason."""
+
+    source = models.ForeignKey(PaymentFile, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("line"))
+    raw = models.TextField(_("row as received"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("rejected payment row")
+        verbose_name_plural = _("rejected payment rows")
+        ordering = ["source", "line"]
+
+    def __str__(self):
+        return f"{self.source_id}:{self.line}"
 
 
 class Payment(models.Model):
@@ -39,6 +93,18 @@ class Payment(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=PaymentStatus.choices)
     received_at = models.DateTimeField(_("received at"))
     payer = models.CharField(_("payer as reported"), max_length=100, blank=True)
+    # What the payer gave to say whose payment it is (an account number, a virtual account),
+    # as received: what a clerk matching a payment in suspense goes by.
+    stated_account = models.CharField(_("account as stated"), max_length=40, blank=True)
+    file = models.ForeignKey(
+        PaymentFile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("payment file"),
+        db_index=False,  # payments of a file are listed seldom; a million-row file writes no index for it
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

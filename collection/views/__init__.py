@@ -1,0 +1,1 @@
+"""Collection's console views; collection/urls.py includes each module's urlpatterns."""

@@ -1,0 +1,3 @@
+"""Collection console: autodebit."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Collection console: cashier."""
+
+urlpatterns: list = []

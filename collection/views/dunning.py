@@ -1,0 +1,3 @@
+"""Collection console: dunning."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Collection console: ledger."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Collection console: payments."""
+
+urlpatterns: list = []
