@@ -35,6 +35,7 @@ def record_payment(
     acting_user,
     payer: str = "",
     note: str = "",
+    stated_account: str = "",
 ) -> Recorded:
     """Record one payment and let it pay the account's oldest bills; the rest is credit.
 
@@ -68,6 +69,7 @@ def record_payment(
                 received_at=received_at,
                 payer=payer[:100],
                 note=note[:300],
+                stated_account=stated_account[:40],
                 recorded_by=user_or_none(acting_user),
             )
             if account is not None:
@@ -117,6 +119,12 @@ def reverse_payment(payment: Payment, *, reason: str, acting_user) -> Payment:
     payment = Payment.objects.select_for_update(of=("self",)).select_related("account").get(pk=payment.pk)
     if payment.status == PaymentStatus.REVERSED:
         raise ValidationError(_("This payment was already reversed."), code="reversed")
+    if payment.refunded:
+        raise ValidationError(
+            _("%(amount)s won of this payment was refunded to the payer; it cannot be reversed as a whole.")
+            % {"amount": f"{payment.refunded:,}"},
+            code="refunded",
+        )
     now = timezone.now()
     release_allocations(payment.allocations.filter(released_at__isnull=True), now)
     Payment.objects.filter(pk=payment.pk).update(
@@ -142,4 +150,34 @@ def reverse_payment(payment: Payment, *, reason: str, acting_user) -> Payment:
                 "reason": payment.reversal_reason,
             },
         )
+    return payment
+
+
+@transaction.atomic
+def match_suspense_payment(payment: Payment, account: Account, *, acting_user, note: str = "") -> Payment:
+    """A payment in suspense is the account's: it is posted and pays the account's oldest bills."""
+    lock_accounts([account.pk])
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != PaymentStatus.SUSPENSE:
+        raise ValidationError(_("This payment is no longer in suspense."), code="not_in_suspense")
+    Payment.objects.filter(pk=payment.pk).update(
+        account=account,
+        status=PaymentStatus.POSTED,
+        note=(note or payment.note).strip()[:300],
+    )
+    settle([account.pk])
+    payment.refresh_from_db()
+    record_event(
+        events.SUSPENSE_MATCHED,
+        actor=acting_user,
+        subject=payment,
+        household_id=account.premise_id,
+        details={
+            "account": account.display_number,
+            "amount": payment.amount,
+            "source": payment.source,
+            "reference": payment.reference,
+            "allocated": payment.allocated,
+        },
+    )
     return payment

@@ -14,15 +14,16 @@ accounts, then bulk writes (a bank file of a million payments is one settlement)
 
 An account's position then reads, for any account:
     owed    = Σ over its issued bills of (total + late fee − paid)
-    credit  = Σ over its posted payments of (amount − allocated)
-    balance = owed − credit = Σ bills (with their adjustments) + Σ late fees − Σ payments not reversed
+    credit  = Σ over its posted payments of (amount − allocated − refunded)
+    balance = owed − credit = Σ bills (with their adjustments) + Σ late fees − Σ payments not reversed + Σ refunds
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from customers.models import Account
 
 from .choices import PaymentStatus
 from .models import Allocation, Payment
+from .signals import payments_settled
 
 
 @dataclass
@@ -43,6 +45,17 @@ class Settlement:
     released: int = 0  # won released from bills
     allocated: int = 0  # won newly allocated to bills
     allocations: int = 0
+    incoming_allocated: dict[int, int] = field(default_factory=dict)  # payment id → won, of ``incoming``
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A payment not yet in the table (its id reserved), to be settled with the accounts' credit."""
+
+    account_id: int
+    payment_id: int
+    amount: int
+    received_at: datetime
 
 
 def lock_accounts(account_ids) -> None:
@@ -52,8 +65,14 @@ def lock_accounts(account_ids) -> None:
         list(Account.objects.filter(id__in_ids=Ids(ids)).order_by("id").select_for_update().values_list("id"))
 
 
-def settle(account_ids, *, now=None) -> Settlement:
-    """Release what may not stand and match credit to owed bills, for these accounts."""
+def settle(account_ids, *, now=None, incoming: list[Incoming] | None = None) -> Settlement:
+    """Release what may not stand and match credit to owed bills, for these accounts.
+
+    ``incoming`` are payments about to be inserted (their ids reserved): they join the
+    accounts' credit, newest last, and what they pay is returned in
+    ``Settlement.incoming_allocated`` for the caller to insert them with — a bank file's
+    million new payments are then written once instead of written and updated.
+    """
     ids = sorted({int(a) for a in account_ids})
     outcome = Settlement()
     if not ids:
@@ -62,19 +81,22 @@ def settle(account_ids, *, now=None) -> Settlement:
     # Only accounts with something to do are locked: a billing chunk's 50,000 accounts are
     # mostly without credit, and their new bills have nothing paid on them.
     with_credit = set(_credit_payments(ids).order_by().values_list("account_id", flat=True).distinct())
+    with_credit.update(payment.account_id for payment in incoming or ())
     to_release = set(_holding_too_much(ids).values_list("account_id", flat=True))
     busy = sorted(with_credit | to_release)
     if not busy:
         return outcome
     lock_accounts(busy)
     _release(busy, now, outcome)
-    _match(busy, now, outcome)
+    _match(busy, now, outcome, incoming or [])
+    if outcome.allocations:  # told once committed: reconnection, arrangements (collection.dunning)
+        transaction.on_commit(lambda: payments_settled.send(sender=Payment, account_ids=busy))
     return outcome
 
 
 def _credit_payments(ids):
     return Payment.objects.filter(
-        account_id__in_ids=Ids(ids), status=PaymentStatus.POSTED, allocated__lt=F("amount")
+        account_id__in_ids=Ids(ids), status=PaymentStatus.POSTED, allocated__lt=F("amount") - F("refunded")
     )
 
 
@@ -129,13 +151,17 @@ def _release(ids, now, outcome: Settlement) -> None:
         outcome.released += paid - total - fee
 
 
-def _match(ids, now, outcome: Settlement) -> None:
+def _match(ids, now, outcome: Settlement, incoming: list[Incoming]) -> None:
     """First in, first out: each account's credit (oldest payment first) against its owed bills (oldest due first)."""
-    credits = list(
+    recorded = list(
         _credit_payments(ids)
         .order_by("account_id", "received_at", "id")
-        .values_list("account_id", "id", F("amount") - F("allocated"))
+        .values_list("account_id", "received_at", "id", F("amount") - F("allocated") - F("refunded"))
     )
+    if incoming:
+        recorded.extend((p.account_id, p.received_at, p.payment_id, p.amount) for p in incoming)
+        recorded.sort()
+    credits = [(account, payment, left) for account, _at, payment, left in recorded]
     if not credits:
         return
     owed = list(
@@ -171,7 +197,15 @@ def _match(ids, now, outcome: Settlement) -> None:
         ["payment", "bill", "amount", "created_at"],
         [payment_ids, bill_ids, amounts, [now] * len(amounts)],
     )
-    add_to_column(Payment, "allocated", payment_ids, amounts)
+    new = {p.payment_id for p in incoming}
+    recorded_ids, recorded_amounts = [], []
+    for payment, amount in zip(payment_ids, amounts, strict=True):
+        if payment in new:
+            outcome.incoming_allocated[payment] = outcome.incoming_allocated.get(payment, 0) + amount
+        else:
+            recorded_ids.append(payment)
+            recorded_amounts.append(amount)
+    add_to_column(Payment, "allocated", recorded_ids, recorded_amounts)
     add_to_column(Bill, "paid", bill_ids, amounts)
     outcome.allocated += sum(amounts)
     outcome.allocations += len(amounts)
@@ -195,6 +229,34 @@ def position(account_id: int, *, today=None) -> Position:
     owed = F("total") + F("late_fee") - F("paid")
     sums = bills.aggregate(owed=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
     credit = Payment.objects.filter(account_id=account_id, status=PaymentStatus.POSTED).aggregate(
-        credit=Sum(F("amount") - F("allocated"))
+        credit=Sum(F("amount") - F("allocated") - F("refunded"))
     )["credit"]
     return Position(owed=sums["owed"] or 0, credit=credit or 0, overdue=sums["overdue"] or 0)
+
+
+def settle_idle_credit(*, batch: int = 50_000) -> int:
+    """Settle the accounts holding credit beside a bill still owed; returns how many there were.
+
+    It happens when a payment commits while a billing chunk writes the same account's new
+    bill: neither transaction sees the other's row, so the bill stays owed beside the
+    credit that should pay it. Both sides are small partial indexes (``payment_credit``,
+    ``bill_unpaid``); a periodic task runs this.
+    """
+    from django.db import transaction
+
+    with_credit = Payment.objects.filter(
+        status=PaymentStatus.POSTED, allocated__lt=F("amount") - F("refunded")
+    ).values("account_id")
+    ids = sorted(
+        set(
+            Bill.objects.filter(
+                status=BillStatus.ISSUED, paid__lt=F("total") + F("late_fee"), account_id__in=with_credit
+            )
+            .order_by()
+            .values_list("account_id", flat=True)
+        )
+    )
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            settle(ids[start : start + batch])
+    return len(ids)

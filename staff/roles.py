@@ -44,10 +44,25 @@ EXPLAIN = ["proactive.record_explanation"]
 CASHIER = ["collection.take_payment"]
 # Payments that did not land right: the suspense queue, reversals of bounced or cancelled payments.
 PAYMENTS = ["collection.reverse_payment"]
+# Arrears aging and the collection rate by office and month.
+COLLECTION_REPORTS = ["collection.view_collection_reports"]
+# The banks' files of deposits: a billing officer's morning work.
+PAYMENT_FILES = ["collection.import_payments"]
+# Auto-debit applications (자동납부 신청, the most common request) and cancellations, on the household page.
+AUTO_DEBIT = ["collection.manage_auto_debit"]
+# The banks' auto-debit files: the request file for a collection date, the result file.
+DEBIT_FILES = ["collection.exchange_debit_files"]
+# The dunning worklist and its letters; running the daily job for a day (billing officers).
+DUNNING = ["collection.view_dunning"]
+RUN_DUNNING = ["collection.run_dunning"]
+# Registering (and ending) a vulnerable household's protection from disconnection: document-backed, at the office.
+PROTECT = ["collection.protect_account"]
+# Payment arrangements (분납): agreed at the office or by the billing team.
+ARRANGE = ["collection.arrange_payments"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Takes any request in one call: start, stop, move, name change, contact details.
-    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE + BILLS + EXPLAIN,
+    Role.AGENT: VIEW + REVEAL + SERVICE + CONTACT + INTAKE + BILLS + EXPLAIN + AUTO_DEBIT,
     # Does what the agent does plus the document-backed changes of the premise.
     Role.CLERK: VIEW
     + REVEAL
@@ -60,7 +75,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + BILLS
     + PROACTIVE
     + EXPLAIN
-    + CASHIER,
+    + CASHIER
+    + AUTO_DEBIT
+    + PROTECT
+    + ARRANGE,
     # Sees the household it visits and records meter work; never changes accounts.
     Role.CREW: VIEW + REVEAL + METER + FIELD,
     Role.SUPERVISOR: VIEW
@@ -76,7 +94,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + PROACTIVE
     + EXPLAIN
     + CASHIER
-    + PAYMENTS,
+    + PAYMENTS
+    + COLLECTION_REPORTS
+    + AUTO_DEBIT
+    + DUNNING
+    + PROTECT
+    + ARRANGE,
     # Corrects what billing depends on (meters, household counts, bill addresses).
     # Handles the billing requests (leak reductions, auto-payment) that reach its team.
     Role.BILLING: VIEW
@@ -92,7 +115,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + PROACTIVE
     + EXPLAIN
     + CASHIER
-    + PAYMENTS,
+    + PAYMENTS
+    + PAYMENT_FILES
+    + COLLECTION_REPORTS
+    + AUTO_DEBIT
+    + DEBIT_FILES
+    + DUNNING
+    + RUN_DUNNING
+    + ARRANGE,
     # Also writes the ordinance's tariffs (the admin site's billing section).
     Role.ADMIN: VIEW
     + REVEAL

@@ -243,6 +243,50 @@ LEAK_BASELINE = env_str("LEAK_BASELINE", "previous")
 LEAK_BASELINE_MONTHS = env_int("LEAK_BASELINE_MONTHS", 3)
 LEAK_REDUCTION_SHARE_PERCENT = env_int("LEAK_REDUCTION_SHARE_PERCENT", 50)
 
+# --- Collection (docs/collection.md) ------------------------------------------------------------
+# A bank's deposit or auto-debit result file of the whole city (a million lines) is about 80 MB.
+PAYMENT_FILE_MAX_BYTES = env_int("PAYMENT_FILE_MAX_BYTES", 200 * 1024 * 1024)
+# Card and online payment providers that may call /api/payments/<provider>/callback/, each with the
+# secret it signs its calls with, as JSON: PAYMENT_CALLBACK_SECRETS='{"tosspay": "…", "kcp": "…"}'.
+PAYMENT_CALLBACK_SECRETS = json.loads(env_str("PAYMENT_CALLBACK_SECRETS", "{}"))
+# Credit left beside an owed bill (a payment committed while a billing chunk wrote the bill) is
+# settled by a sweep this often.
+CELERY_BEAT_SCHEDULE["collection-credit-sweep"] = {
+    "task": "collection.tasks.settle_idle_credit",
+    "schedule": float(env_int("COLLECTION_CREDIT_SWEEP_SECONDS", 600)),
+}
+# Auto-debit: a collection date's request file also asks again for the earlier unpaid bills (due
+# since the mandate started) of the accounts with a bill due that day, e.g. last month's failed debit.
+AUTO_DEBIT_INCLUDE_EARLIER = env_bool("AUTO_DEBIT_INCLUDE_EARLIER", False)
+
+# --- Collection: late fees, dunning, reconnection (docs/collection.md "Late fees and dunning") ---
+# Late fee (가산금) of the ordinance: a one-off percentage (decimals allowed, e.g. "2.5") of what a
+# bill still owes LATE_FEE_GRACE_DAYS days after its due date, truncated to LATE_FEE_ROUND_TO won.
+LATE_FEE_PERCENT = env_str("LATE_FEE_PERCENT", "3")
+LATE_FEE_GRACE_DAYS = env_int("LATE_FEE_GRACE_DAYS", 0)
+LATE_FEE_ROUND_TO = env_int("LATE_FEE_ROUND_TO", 10)
+# Dunning stages, as JSON overriding the defaults (checked at start-up; unknown names are refused):
+# {"reminder": {"after_days": 10, "deadline_days": 10},      납부 독촉: days after the oldest due date
+#  "notice": {"after_days": 30, "deadline_days": 10},        단수 예고, with its deadline to pay
+#  "disconnection": {"enabled": true}}                       단수: after the notice's deadline passes
+DUNNING_STAGES = json.loads(env_str("DUNNING_STAGES", "{}"))
+# Below this much overdue (won) nobody is dunned.
+DUNNING_MIN_AMOUNT = env_int("DUNNING_MIN_AMOUNT", 10000)
+# An installment of a payment arrangement (분납) this many days late breaks the arrangement.
+ARRANGEMENT_GRACE_DAYS = env_int("ARRANGEMENT_GRACE_DAYS", 7)
+# Whom a letter tells the customer to call besides their branch office.
+DUNNING_CALL_CENTRE = env_str("DUNNING_CALL_CENTRE", "120")
+CELERY_BEAT_SCHEDULE["collection-daily-dunning"] = {
+    "task": "collection.tasks.run_daily_dunning",
+    "schedule": crontab(minute=0, hour=env_int("DUNNING_RUN_HOUR", 6)),
+}
+# Reconnections a lost task missed (a payment cleared a disconnected account's arrears).
+CELERY_BEAT_SCHEDULE["collection-reconnection-sweep"] = {
+    "task": "collection.tasks.sweep_reconnections",
+    "schedule": float(env_int("RECONNECTION_SWEEP_SECONDS", 300)),
+}
+# --- end of late fees and dunning ---
+
 # --- Proactive care (docs/proactive.md) ---------------------------------------------------------
 # Overrides of the unusual-usage thresholds (proactive.detection.Thresholds), as JSON, e.g.
 # PROACTIVE_THRESHOLDS='{"min_ratio": 1.8, "min_excess_m3_per_day": 0.3}'. Unknown names are refused.

@@ -53,6 +53,7 @@ class PaymentFile(models.Model):
                 name="payment_file_every_row_accounted",
             ),
         ]
+        permissions = [("import_payments", _("Can import banks' payment files"))]
 
     def __str__(self):
         return self.name
@@ -90,6 +91,8 @@ class Payment(models.Model):
     )
     amount = models.BigIntegerField(_("amount (won)"))
     allocated = models.BigIntegerField(_("allocated to bills (won)"), default=0)
+    # Credit given back to the payer (collection.refunds): no longer the household's credit.
+    refunded = models.BigIntegerField(_("refunded (won)"), default=0, db_default=0)
     status = models.CharField(_("status"), max_length=12, choices=PaymentStatus.choices)
     received_at = models.DateTimeField(_("received at"))
     payer = models.CharField(_("payer as reported"), max_length=100, blank=True)
@@ -125,7 +128,7 @@ class Payment(models.Model):
             # Payments with money not yet paying a bill: the credit a new bill consumes.
             models.Index(
                 fields=["account", "received_at", "id"],
-                condition=Q(status=PaymentStatus.POSTED) & Q(allocated__lt=F("amount")),
+                condition=Q(status=PaymentStatus.POSTED) & Q(allocated__lt=F("amount") - F("refunded")),
                 name="payment_credit",
             ),
             models.Index(
@@ -140,12 +143,17 @@ class Payment(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
             models.CheckConstraint(
-                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")), name="payment_allocated_within"
+                condition=Q(allocated__gte=0)
+                & Q(refunded__gte=0)
+                & Q(allocated__lte=F("amount") - F("refunded")),
+                name="payment_allocated_and_refunded_within",
             ),
+            # In suspense: no account yet. Without an account: in suspense, or returned to the payer.
             models.CheckConstraint(
                 condition=Q(status=PaymentStatus.SUSPENSE, account__isnull=True)
-                | (~Q(status=PaymentStatus.SUSPENSE) & Q(account__isnull=False)),
-                name="payment_suspense_iff_no_account",
+                | Q(status=PaymentStatus.POSTED, account__isnull=False)
+                | Q(status=PaymentStatus.REVERSED),
+                name="payment_account_unless_suspense",
             ),
             models.CheckConstraint(
                 condition=~Q(status=PaymentStatus.REVERSED) | (Q(allocated=0) & Q(reversed_at__isnull=False)),
@@ -162,7 +170,7 @@ class Payment(models.Model):
 
     @property
     def credit(self) -> int:
-        return self.amount - self.allocated if self.status == PaymentStatus.POSTED else 0
+        return self.amount - self.allocated - self.refunded if self.status == PaymentStatus.POSTED else 0
 
 
 class Allocation(models.Model):
@@ -179,3 +187,54 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.payment_id} → {self.bill_id}: {self.amount}"
+
+
+class Refund(models.Model):
+    """Credit given back to the household: to a bank account it names, or in cash at the counter."""
+
+    class Method(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Transfer to the customer's bank account")
+        CASH = "cash", _("Cash at the counter")
+
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="refunds", verbose_name=_("account")
+    )
+    amount = models.BigIntegerField(_("amount (won)"))
+    method = models.CharField(_("paid back by"), max_length=16, choices=Method.choices)
+    bank = models.CharField(_("bank"), max_length=3, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=16, blank=True)
+    holder = models.CharField(_("bank account holder"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("refunded at"))
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive"),
+            models.CheckConstraint(
+                condition=Q(method="cash") | (~Q(bank="") & ~Q(bank_account="") & ~Q(holder="")),
+                name="refund_transfer_names_the_bank_account",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.amount}"
+
+
+class RefundPart(models.Model):
+    """How much of a refund came out of one payment's credit."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="parts")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refund_parts")
+    amount = models.BigIntegerField(_("amount (won)"))
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_part_positive")]
+
+    def __str__(self):
+        return f"{self.refund_id} ← {self.payment_id}: {self.amount}"

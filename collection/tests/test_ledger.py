@@ -140,3 +140,18 @@ def test_a_credit_pays_the_next_bill_the_billing_run_issues(city, seoul):  # noq
 def test_a_payment_without_an_account_waits_in_suspense(city):
     recorded = pay(None, 7_000)
     assert recorded.payment.status == PaymentStatus.SUSPENSE and recorded.payment.allocated == 0
+
+
+def test_the_sweep_settles_credit_left_beside_an_owed_bill(city):
+    from billing.models import Bill
+    from collection.ledger import settle_idle_credit
+
+    account, other = city.account(), city.account()
+    pay(account, 9_000)
+    # A bill written by a billing chunk that did not see the payment commit beside it: no settle.
+    bill = issue_bill(other, 5_000)
+    Bill.objects.filter(pk=bill.pk).update(account=account)
+    assert position(account.pk).credit == 9_000 and position(account.pk).owed == 5_000
+    assert settle_idle_credit() == 1
+    assert paid(bill) == [5_000] and position(account.pk).credit == 4_000
+    assert settle_idle_credit() == 0

@@ -1,10 +1,10 @@
-"""The ledger's invariant under random sequences of bills, payments, reversals, reductions and cancellations.
+"""The ledger's invariant under random sequences of bills, payments, reversals, reductions, cancellations and refunds.
 
 After every step, for the account:
 - every bill's ``paid`` and every payment's ``allocated`` equal their active allocations,
   within bounds (a bill is never paid beyond its total and fee; a cancelled bill and a
   reversed payment hold none);
-- balance = Σ issued bills (with adjustments) + Σ late fees − Σ payments not reversed
+- balance = Σ issued bills (with adjustments) + Σ late fees − Σ payments not reversed + Σ refunds
   = what the bills still owe − the credit;
 - credit and an owed bill never stand side by side (the credit would have paid it).
 """
@@ -24,7 +24,8 @@ from billing.signals import bills_changed
 from collection.actions import record_payment, reverse_payment
 from collection.choices import PaymentStatus
 from collection.ledger import position
-from collection.models import Allocation, Payment
+from collection.models import Allocation, Payment, Refund, RefundPart
+from collection.refunds import refund_credit
 from collection.tests.builders import at, issue_bill
 
 _refs = itertools.count(1)
@@ -36,6 +37,7 @@ step = st.one_of(
     st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=50)),
     st.tuples(st.just("reduce"), st.integers(min_value=0, max_value=50), st.integers(1, 100)),
     st.tuples(st.just("cancel"), st.integers(min_value=0, max_value=50)),
+    st.tuples(st.just("refund"), st.integers(1, 100)),  # this share of the credit, in cash
 )
 
 
@@ -52,9 +54,18 @@ def apply(account, move) -> None:
             received_at=at(),
             acting_user=None,
         )
+    elif kind == "refund":
+        credit = position(account.pk).credit
+        if credit * move[1] // 100 > 0:
+            refund_credit(
+                account, amount=credit * move[1] // 100, method="cash", reason="test", acting_user=None
+            )
     elif kind == "reverse":
+        # A payment partly refunded cannot be reversed as a whole (refunds.py).
         payments = list(
-            Payment.objects.filter(account=account).exclude(status=PaymentStatus.REVERSED).order_by("id")
+            Payment.objects.filter(account=account, refunded=0)
+            .exclude(status=PaymentStatus.REVERSED)
+            .order_by("id")
         )
         if payments:
             reverse_payment(payments[move[1] % len(payments)], reason="test", acting_user=None)
@@ -83,7 +94,9 @@ def check(account) -> None:
     for payment in Payment.objects.filter(account=account):
         allocated = active.filter(payment=payment).aggregate(s=Sum("amount"))["s"] or 0
         assert payment.allocated == allocated
-        assert 0 <= payment.allocated <= payment.amount
+        refunded = RefundPart.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"] or 0
+        assert payment.refunded == refunded
+        assert 0 <= payment.allocated <= payment.amount - payment.refunded
         if payment.status == PaymentStatus.REVERSED:
             assert payment.allocated == 0
     issued = Bill.objects.filter(account=account, status=BillStatus.ISSUED).aggregate(
@@ -91,8 +104,9 @@ def check(account) -> None:
     )
     payments = Payment.objects.filter(account=account).filter(~Q(status=PaymentStatus.REVERSED))
     paid_in = payments.aggregate(s=Sum("amount"))["s"] or 0
+    refunds = Refund.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or 0
     where = position(account.pk)
-    assert where.balance == (issued["s"] or 0) + (issued["f"] or 0) - paid_in
+    assert where.balance == (issued["s"] or 0) + (issued["f"] or 0) - paid_in + refunds
     assert where.credit == 0 or where.owed == 0
 
 

@@ -313,6 +313,10 @@ def move_household(
         acting_user=acting_user,
         date_field="moved_in_on",
     )
+    # Auto-debit moves along too: the same bank account debits the new account's bills.
+    from collection.autodebit.mandates import carry_mandate_on_move  # collection builds on customers
+
+    carry_mandate_on_move(closed, new, on=moved_in_on, acting_user=acting_user)
     operation = uuid.uuid4()
     customer = shown_name(closed.customer)
     record_event(
@@ -383,7 +387,10 @@ def transfer_account(
         account=account, customer=holder, valid_from=on, reason=HoldingReason.TRANSFER
     )
     # A bank mandate belongs to the old holder; bill channels need the new holder's consent.
-    auto_debit_ended = account.payment_method == PaymentMethod.AUTO_DEBIT
+    from collection.autodebit.mandates import end_mandate_for_new_holder  # collection builds on customers
+
+    mandate = end_mandate_for_new_holder(account, on=on, old_holder=old_holder, acting_user=acting_user)
+    auto_debit_ended = mandate is not None or account.payment_method == PaymentMethod.AUTO_DEBIT
     account.customer = holder
     account.payment_method = PaymentMethod.DIRECT
     if (account.bill_delivery == BillDelivery.EMAIL and not holder.consent_email) or (

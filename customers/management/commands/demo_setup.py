@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from billing.demo import demo_billing_loaded, load_demo_billing
+from collection.autodebit.demo import load_demo_mandates
+from collection.demo import load_demo_payments
+from collection.dunning.run import run_dunning
 from customers.models import Premise
 from proactive.demo import demo_flow_file
 from proactive.imports import import_hourly_flows
@@ -41,6 +44,8 @@ class Command(BaseCommand):
         self.stdout.write("Readings and bills:")
         for label, count in counts.items():
             self.stdout.write(f"  {label:<17}{count:>10,}")
+        # The accounts the demo city marks as paying by auto-debit, with their (invented) bank accounts.
+        self.stdout.write(f"  {'auto-debit':<17}{load_demo_mandates(seed=seed):>10,}")
         # Each finished run scanned the accounts it billed for unusual use (proactive care):
         # the cases the branch offices find on their list.
         # The AMI meters' last three days, as the head-end's file would bring them.
@@ -51,3 +56,11 @@ class Command(BaseCommand):
             flows = import_hourly_flows("demo-headend.csv", content, acting_user=None)
             self.stdout.write(f"  {'AMI hourly flows':<17}{flows.source.accepted:>10,}")
         self.stdout.write(f"  {'proactive cases':<17}{ProactiveCase.objects.count():>10,}")
+        # The bank's deposit file of the bills: most paid, some in part or not at all, a few in suspense.
+        deposits = load_demo_payments(seed=seed).source
+        self.stdout.write(f"  {'payments':<17}{deposits.posted:>10,}")
+        self.stdout.write(f"  {'in suspense':<17}{deposits.suspense:>10,}")
+        # This morning's collection job: late fees, reminders, notices and orders for the unpaid bills.
+        dunning = run_dunning()
+        steps = dunning.reminders + dunning.notices + dunning.disconnections
+        self.stdout.write(f"  {'dunning steps':<17}{steps:>10,}")
