@@ -38,7 +38,7 @@ from metering.imports import decode
 
 from . import events
 from .choices import PaymentFileKind, PaymentSource, PaymentStatus
-from .ledger import Incoming, lock_accounts, settle
+from .ledger import Incoming, settle
 from .models import Payment, PaymentFile, PaymentFileRejection
 
 # Lookups of many keys go this many at a time (one query each, on a unique index).
@@ -118,11 +118,10 @@ def record_payments(
         return out
 
     account_ids = sorted({row.account_id for row in new if row.account_id is not None})
-    # The same order as record_payment and settle: accounts first, so a counter payment on
-    # one of them while the file is recorded waits for the file, then sees its payments.
-    lock_accounts(account_ids)
     ids = reserve_ids(Payment, len(new))
     # What the new payments pay is worked out before they are written, so each is written once.
+    # settle locks their accounts first (the order record_payment keeps too): a counter payment on
+    # one of them while the file is recorded waits for the file, then sees its payments.
     settled = settle(
         account_ids,
         now=now,

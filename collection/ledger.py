@@ -242,8 +242,6 @@ def settle_idle_credit(*, batch: int = 50_000) -> int:
     credit that should pay it. Both sides are small partial indexes (``payment_credit``,
     ``bill_unpaid``); a periodic task runs this.
     """
-    from django.db import transaction
-
     with_credit = Payment.objects.filter(
         status=PaymentStatus.POSTED, allocated__lt=F("amount") - F("refunded")
     ).values("account_id")

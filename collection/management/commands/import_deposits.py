@@ -1,36 +1,17 @@
 """Import banks' deposit files (e.g. from the bank's drop folder, by cron)."""
 
-from pathlib import Path
-
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-
 from collection.imports import import_deposits
+from core.commands import ImportFilesCommand
 
 
-class Command(BaseCommand):
+class Command(ImportFilesCommand):
     help = "Import bank deposit CSV files (docs/import-formats.md); each file is one transaction."
 
-    def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", type=Path)
+    def import_file(self, name, content, *, acting_user):
+        return import_deposits(name, content, acting_user=acting_user)
 
-    def handle(self, *args, files, **options):
-        refused = 0
-        for path in files:
-            try:
-                outcome = import_deposits(path.name, path.read_bytes(), acting_user=None)
-            except (OSError, ValidationError) as error:
-                refused += 1
-                message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.stderr.write(f"{path}: refused: {message}")
-                continue
-            source = outcome.source
-            if outcome.repeated:
-                self.stdout.write(f"{path}: imported before as #{source.pk}; nothing changed")
-                continue
-            self.stdout.write(
-                f"{path}: #{source.pk} posted={source.posted} suspense={source.suspense} "
-                f"already_on_record={source.already_on_record} rejected={source.rejected} amount={source.amount}"
-            )
-        if refused:
-            raise CommandError(f"{refused} file(s) refused")
+    def summary(self, source) -> str:
+        return (
+            f"posted={source.posted} suspense={source.suspense} "
+            f"already_on_record={source.already_on_record} rejected={source.rejected} amount={source.amount}"
+        )

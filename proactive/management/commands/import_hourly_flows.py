@@ -1,36 +1,14 @@
 """Import AMI head-end hourly flow files (e.g. from the head-end's drop folder, by cron)."""
 
-from pathlib import Path
-
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-
+from core.commands import ImportFilesCommand
 from proactive.imports import import_hourly_flows
 
 
-class Command(BaseCommand):
+class Command(ImportFilesCommand):
     help = "Import hourly flow CSV files (docs/import-formats.md); each file is one transaction."
 
-    def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", type=Path)
+    def import_file(self, name, content, *, acting_user):
+        return import_hourly_flows(name, content, acting_user=acting_user)
 
-    def handle(self, *args, files, **options):
-        refused = 0
-        for path in files:
-            try:
-                outcome = import_hourly_flows(path.name, path.read_bytes(), acting_user=None)
-            except (OSError, ValidationError) as error:
-                refused += 1
-                message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.stderr.write(f"{path}: refused: {message}")
-                continue
-            source = outcome.source
-            if outcome.repeated:
-                self.stdout.write(f"{path}: imported before as #{source.pk}; nothing changed")
-                continue
-            self.stdout.write(
-                f"{path}: #{source.pk} accepted={source.accepted} already_on_record={source.already_on_record} "
-                f"rejected={source.rejected}"
-            )
-        if refused:
-            raise CommandError(f"{refused} file(s) refused")
+    def summary(self, source) -> str:
+        return f"accepted={source.accepted} already_on_record={source.already_on_record} rejected={source.rejected}"
