@@ -89,12 +89,15 @@ def generate_readings(period, *, missing_share: float, seed: int) -> int:
 
 
 def wipe_earlier_runs(since) -> None:
-    """Remove what an earlier run of this benchmark left (bills, runs, its readings), in plain SQL."""
+    """Remove what an earlier run of this benchmark left (bills, runs, its readings, payments), in plain SQL."""
     from django.db import connection, transaction
 
     from metering.choices import ReadingKind
 
+    # Allocations and bill balances point at bills without database foreign keys (CASCADE does
+    # not reach them); the payments whose allocations go are emptied with them.
     tables = (
+        "collection_allocation", "collection_payment", "collection_paymentfile", "billing_billbalance",
         "billing_printedbill", "billing_printbatch", "billing_adjustment", "billing_runexception", "billing_bill",
         "billing_billingrunchunk", "billing_billingrun",
     )  # fmt: skip

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,16 +103,16 @@ class AccountDue:
 def account_due(account: Account, *, today=None) -> AccountDue:
     today = today or seoul_today()
     bills = (
-        Bill.objects.filter(account=account, status=BillStatus.ISSUED, paid__lt=F("total") + F("late_fee"))
+        Bill.objects.filter(account=account, status=BillStatus.ISSUED, balance__owed__gt=0)
+        .select_related("balance")
         .order_by("due_on", "id")
-        .only("id", "period", "total", "late_fee", "paid", "due_on", "kind")
     )
     return AccountDue(
         account=account,
         holder=shown_name(account.customer),
         position=position(account.pk, today=today),
         today=today,
-        bills=[OpenBill(b, b.total + b.late_fee - b.paid, b.due_on < today) for b in bills],
+        bills=[OpenBill(b, b.owed, b.due_on < today) for b in bills],
     )
 
 

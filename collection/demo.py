@@ -12,7 +12,6 @@ import random
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
 from billing.choices import BillStatus
@@ -28,7 +27,7 @@ def demo_deposit_file(now: datetime, *, seed: int = 1) -> bytes:
     virtual = next((t for _bank, t in settings.BILL_PAYMENT_ACCOUNTS if "{account}" in t), None)
     lines = [HEADER]
     bills = (
-        Bill.objects.filter(status=BillStatus.ISSUED, paid__lt=F("total") + F("late_fee"))
+        Bill.objects.filter(status=BillStatus.ISSUED, balance__owed__gt=0)
         .order_by("due_on", "id")
         .values_list("id", "account__number", "total", "due_on")
     )

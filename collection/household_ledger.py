@@ -16,7 +16,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from billing.choices import BillStatus
-from billing.models import Bill
+from billing.models import Bill, BillBalance
 from customers.choices import AccountStatus
 from customers.models import Account
 from customers.privacy import shown_name
@@ -29,9 +29,6 @@ BILLS_SHOWN = 24
 PAYMENTS_SHOWN = 24
 # Closed accounts stay on the ledger this long after they ended (longer while they owe or hold credit).
 PAST_ACCOUNTS_DAYS = 2 * 365
-
-OWED = F("total") + F("late_fee") - F("paid")
-STILL_OWED = Q(paid__lt=F("total") + F("late_fee"))
 
 BILL_STATES = {
     "paid": _("Paid"),
@@ -49,7 +46,7 @@ class LedgerBill:
 
     @property
     def left(self) -> int:
-        return 0 if self.state == "cancelled" else self.bill.total + self.bill.late_fee - self.bill.paid
+        return 0 if self.state == "cancelled" else self.bill.owed
 
     @property
     def state_label(self) -> str:
@@ -82,7 +79,7 @@ class LedgerAccount:
 def bill_state(bill: Bill, today: dt.date) -> str:
     if bill.status == BillStatus.CANCELLED:
         return "cancelled"
-    if bill.paid >= bill.total + bill.late_fee:
+    if bill.owed <= 0:
         return "paid"
     if bill.due_on < today:
         return "overdue"
@@ -101,19 +98,19 @@ def load_ledger(premise_id: int, *, today: dt.date) -> list[LedgerAccount]:
     ids = [a.pk for a in accounts]
     sums = {
         row["account_id"]: row
-        for row in Bill.objects.filter(account_id__in=ids, status=BillStatus.ISSUED)
+        for row in BillBalance.objects.filter(account_id__in=ids)
         .values("account_id")
         .annotate(
-            owed=Sum(OWED),
-            overdue=Sum(OWED, filter=Q(due_on__lt=today)),
-            oldest_overdue=Min("due_on", filter=STILL_OWED & Q(due_on__lt=today)),
+            owing=Sum("owed"),
+            overdue=Sum("owed", filter=Q(due_on__lt=today)),
+            oldest_overdue=Min("due_on", filter=Q(owed__gt=0, due_on__lt=today)),
         )
         .order_by()
     }
     credits = dict(
         Payment.objects.filter(account_id__in=ids, status=PaymentStatus.POSTED)
         .values("account_id")
-        .annotate(credit=Sum(F("amount") - F("allocated")))
+        .annotate(credit=Sum(F("amount") - F("allocated") - F("refunded")))
         .order_by()
         .values_list("account_id", "credit")
     )
@@ -122,7 +119,7 @@ def load_ledger(premise_id: int, *, today: dt.date) -> list[LedgerAccount]:
     for account in accounts:
         row = sums.get(account.pk, {})
         pos = Position(
-            owed=row.get("owed") or 0, credit=credits.get(account.pk) or 0, overdue=row.get("overdue") or 0
+            owed=row.get("owing") or 0, credit=credits.get(account.pk) or 0, overdue=row.get("overdue") or 0
         )
         keep = (
             account.status != AccountStatus.CLOSED
@@ -138,9 +135,8 @@ def load_ledger(premise_id: int, *, today: dt.date) -> list[LedgerAccount]:
     by_id = {item.account.pk: item for item in shown}
     if not by_id:
         return shown
-    for bill in _latest(Bill.objects.all(), by_id, ("-period", "-id"), BILLS_SHOWN).order_by(
-        "account_id", "-period", "-id"
-    ):
+    bills = _latest(Bill.objects.select_related("balance"), by_id, ("-period", "-id"), BILLS_SHOWN)
+    for bill in bills.order_by("account_id", "-period", "-id"):
         by_id[bill.account_id].bills.append(LedgerBill(bill, bill_state(bill, today)))
     payments = (
         _latest(Payment.objects.all(), by_id, ("-received_at", "-id"), PAYMENTS_SHOWN)

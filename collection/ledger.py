@@ -13,7 +13,7 @@ take turns and never spend a payment twice. Set-based: a few queries for any num
 accounts, then bulk writes (a bank file of a million payments is one settlement).
 
 An account's position then reads, for any account:
-    owed    = Σ over its issued bills of (total + late fee − paid)
+    owed    = Σ of its bills' balances (billing.BillBalance: what each still owes)
     credit  = Σ over its posted payments of (amount − allocated − refunded)
     balance = owed − credit = Σ bills (with their adjustments) + Σ late fees − Σ payments not reversed + Σ refunds
 """
@@ -27,9 +27,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from billing.balances import add_to_owed
 from billing.choices import BillStatus
-from billing.models import Bill
-from billing.models.bills import HOLDS_TOO_MUCH
+from billing.models import BillBalance
 from core.bulk import add_to_column, insert_columns
 from core.dates import today as seoul_today
 from core.lookups import Ids
@@ -101,8 +101,8 @@ def _credit_payments(ids):
 
 
 def _holding_too_much(ids):
-    """The accounts' bills holding payments they may not keep (an index of nearly none: billing.HOLDS_TOO_MUCH)."""
-    return Bill.objects.filter(HOLDS_TOO_MUCH, account_id__in_ids=Ids(ids)).order_by()
+    """The balances of the accounts' bills holding payments they may not keep (a partial index of nearly none)."""
+    return BillBalance.objects.filter(owed__lt=0, account_id__in_ids=Ids(ids)).order_by()
 
 
 def release_allocations(allocations, now) -> int:
@@ -112,22 +112,20 @@ def release_allocations(allocations, now) -> int:
         return 0
     Allocation.objects.filter(id__in_ids=Ids([r[0] for r in rows])).update(released_at=now)
     add_to_column(Payment, "allocated", [r[1] for r in rows], [-r[3] for r in rows])
-    add_to_column(Bill, "paid", [r[2] for r in rows], [-r[3] for r in rows])
+    add_to_owed([r[2] for r in rows], [r[3] for r in rows])
     return sum(r[3] for r in rows)
 
 
 def _release(ids, now, outcome: Settlement) -> None:
-    bills = list(_holding_too_much(ids).values_list("id", "status", "paid", "total", "late_fee"))
-    cancelled = [bill for bill, status, *_rest in bills if status == BillStatus.CANCELLED]
+    bills = list(_holding_too_much(ids).values_list("bill_id", "bill__status", "owed"))
+    cancelled = [bill for bill, status, _owed in bills if status == BillStatus.CANCELLED]
     outcome.released += release_allocations(
         Allocation.objects.filter(released_at__isnull=True, bill_id__in_ids=Ids(cancelled)), now
     )
     # A bill reduced below what was paid on it: its newest allocations go first, the last in part.
-    over = [
-        (bill, paid, total, fee) for bill, status, paid, total, fee in bills if status == BillStatus.ISSUED
-    ]
-    for bill_id, paid, total, fee in over:
-        excess = paid - total - fee
+    over = [(bill, -owed) for bill, status, owed in bills if status == BillStatus.ISSUED]
+    for bill_id, held_too_much in over:
+        excess = held_too_much
         for allocation in Allocation.objects.filter(bill_id=bill_id, released_at__isnull=True).order_by(
             "-created_at", "-id"
         ):
@@ -146,9 +144,9 @@ def _release(ids, now, outcome: Settlement) -> None:
                     released_at=now,
                 )
                 add_to_column(Payment, "allocated", [allocation.payment_id], [-excess])
-                add_to_column(Bill, "paid", [bill_id], [-excess])
+                add_to_owed([bill_id], [excess])
                 excess = 0
-        outcome.released += paid - total - fee
+        outcome.released += held_too_much
 
 
 def _match(ids, now, outcome: Settlement, incoming: list[Incoming]) -> None:
@@ -165,13 +163,9 @@ def _match(ids, now, outcome: Settlement, incoming: list[Incoming]) -> None:
     if not credits:
         return
     owed = list(
-        Bill.objects.filter(
-            account_id__in_ids=Ids(sorted({c[0] for c in credits})),
-            status=BillStatus.ISSUED,
-            paid__lt=F("total") + F("late_fee"),
-        )
-        .order_by("account_id", "due_on", "id")
-        .values_list("account_id", "id", F("total") + F("late_fee") - F("paid"))
+        BillBalance.objects.filter(account_id__in_ids=Ids(sorted({c[0] for c in credits})), owed__gt=0)
+        .order_by("account_id", "due_on", "bill_id")
+        .values_list("account_id", "bill_id", "owed")
     )
     payment_ids, bill_ids, amounts = [], [], []
     b = 0
@@ -206,7 +200,7 @@ def _match(ids, now, outcome: Settlement, incoming: list[Incoming]) -> None:
             recorded_ids.append(payment)
             recorded_amounts.append(amount)
     add_to_column(Payment, "allocated", recorded_ids, recorded_amounts)
-    add_to_column(Bill, "paid", bill_ids, amounts)
+    add_to_owed(bill_ids, [-amount for amount in amounts])
     outcome.allocated += sum(amounts)
     outcome.allocations += len(amounts)
 
@@ -223,15 +217,14 @@ class Position:
 
 
 def position(account_id: int, *, today=None) -> Position:
-    """What the account owes, holds as credit, and owes past due (from the bills' and payments' running sums)."""
+    """What the account owes, holds as credit, and owes past due (from the bills' balances and payments' running sums)."""
     today = today or seoul_today()
-    bills = Bill.objects.filter(account_id=account_id, status=BillStatus.ISSUED)
-    owed = F("total") + F("late_fee") - F("paid")
-    sums = bills.aggregate(owed=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
+    balances = BillBalance.objects.filter(account_id=account_id)
+    sums = balances.aggregate(owing=Sum("owed"), overdue=Sum("owed", filter=Q(due_on__lt=today)))
     credit = Payment.objects.filter(account_id=account_id, status=PaymentStatus.POSTED).aggregate(
         credit=Sum(F("amount") - F("allocated") - F("refunded"))
     )["credit"]
-    return Position(owed=sums["owed"] or 0, credit=credit or 0, overdue=sums["overdue"] or 0)
+    return Position(owed=sums["owing"] or 0, credit=credit or 0, overdue=sums["overdue"] or 0)
 
 
 def settle_idle_credit(*, batch: int = 50_000) -> int:
@@ -239,17 +232,15 @@ def settle_idle_credit(*, batch: int = 50_000) -> int:
 
     It happens when a payment commits while a billing chunk writes the same account's new
     bill: neither transaction sees the other's row, so the bill stays owed beside the
-    credit that should pay it. Both sides are small partial indexes (``payment_credit``,
-    ``bill_unpaid``); a periodic task runs this.
+    credit that should pay it. Both sides are small: the ``payment_credit`` partial index and
+    the bills' balances; a periodic task runs this.
     """
     with_credit = Payment.objects.filter(
         status=PaymentStatus.POSTED, allocated__lt=F("amount") - F("refunded")
     ).values("account_id")
     ids = sorted(
         set(
-            Bill.objects.filter(
-                status=BillStatus.ISSUED, paid__lt=F("total") + F("late_fee"), account_id__in=with_credit
-            )
+            BillBalance.objects.filter(owed__gt=0, account_id__in=with_credit)
             .order_by()
             .values_list("account_id", flat=True)
         )

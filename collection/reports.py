@@ -2,9 +2,9 @@
 
 - **Aging**: every account that owes is put in one bucket by its *arrears age* — the days
   since the due date of its oldest unpaid bill (the age the household ledger shows) — and
-  each bucket counts the accounts and sums what they owe. The query reads the unpaid bills
-  only (the partial index ``bill_unpaid``), and finds each account's oldest due date in the
-  same index.
+  each bucket counts the accounts and sums what they owe. The query reads the balances of
+  the bills still owed only (billing.BillBalance), and finds each account's oldest due date
+  in their index by account.
 - **Collection rate** of a bill month: of what the issued bills of that month asked
   (total + late fee), how much has been paid on them so far.
 """
@@ -14,16 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from billing.choices import BillStatus
-from billing.models import Bill
+from billing.models import Bill, BillBalance
 from billing.run.periods import add_months
 from staff.models import BranchOffice
 
-UNPAID = Q(status=BillStatus.ISSUED) & Q(paid__lt=F("total") + F("late_fee"))
-OWED = F("total") + F("late_fee") - F("paid")
 OFFICE = "account__premise__district__office_id"
 
 
@@ -86,26 +84,26 @@ def _bucket(today: dt.date) -> Case:
 
 
 def aging_query(today: dt.date, *, office_id: int | None = None):
-    """(office, bucket, accounts, owed) rows: one pass over the unpaid bills, grouped in the database.
+    """(office, bucket, accounts, owed) rows: one pass over the bills still owed, grouped in the database.
 
     Each bill takes the bucket of its account's oldest unpaid bill: one probe of the
-    ``bill_unpaid`` index per bill (account, due_on), the bucket computed there, so the
+    balances' index per bill (account, due_on), the bucket computed there, so the
     database evaluates it once per row.
     """
     oldest_bucket = Subquery(
-        Bill.objects.filter(UNPAID, account_id=OuterRef("account_id"))
+        BillBalance.objects.filter(owed__gt=0, account_id=OuterRef("account_id"))
         .order_by("due_on")
         .annotate(bucket=_bucket(today))
         .values("bucket")[:1],
         output_field=IntegerField(),
     )
-    bills = Bill.objects.filter(UNPAID)
+    owed = BillBalance.objects.filter(owed__gt=0)
     if office_id:
-        bills = bills.filter(**{OFFICE: office_id})
+        owed = owed.filter(**{OFFICE: office_id})
     return (
-        bills.annotate(bucket=oldest_bucket)
+        owed.annotate(bucket=oldest_bucket)
         .values("bucket", office=F(OFFICE))
-        .annotate(accounts=Count("account_id", distinct=True), owed=Sum(OWED))
+        .annotate(accounts=Count("account_id", distinct=True), owing=Sum("owed"))
         .order_by()
     )
 
@@ -120,7 +118,7 @@ def arrears_aging(today: dt.date, *, office_id: int | None = None) -> Aging:
             continue
         for target in (row.cells[item["bucket"]], total.cells[item["bucket"]]):
             target.accounts += item["accounts"]
-            target.owed += item["owed"]
+            target.owed += item["owing"]
     return Aging(today, list(rows.values()), total)
 
 
@@ -168,13 +166,13 @@ def last_months(latest: dt.date, count: int = 12) -> list[dt.date]:
 
 
 def rate_query(months: list[dt.date], *, office_id: int | None = None):
-    """(office, period, bills, billed, collected) rows: the months' issued bills, grouped in the database."""
+    """(office, period, bills, billed, outstanding) rows: the months' issued bills, grouped in the database."""
     bills = Bill.objects.filter(status=BillStatus.ISSUED, period__gte=months[0], period__lte=months[-1])
     if office_id:
         bills = bills.filter(**{OFFICE: office_id})
     return (
         bills.values("period", office=F(OFFICE))
-        .annotate(bills=Count("id"), billed=Sum(F("total") + F("late_fee")), collected=Sum("paid"))
+        .annotate(bills=Count("id"), billed=Sum(F("total") + F("late_fee")), outstanding=Sum("balance__owed"))
         .order_by()
     )
 
@@ -188,7 +186,8 @@ def collection_rate(months: list[dt.date], *, office_id: int | None = None) -> R
         row, i = rows.get(item["office"]), index.get(item["period"])
         if row is None or i is None:
             continue
-        rate = Rate(item["bills"], item["billed"] or 0, item["collected"] or 0)
+        billed = item["billed"] or 0
+        rate = Rate(item["bills"], billed, billed - (item["outstanding"] or 0))
         for target in (row.months[i], row.total, total.months[i], total.total):
             target.add(rate)
     return Rates(months, list(rows.values()), total)

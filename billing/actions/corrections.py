@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from core.audit import record_event, user_or_none
 from customers.choices import BuildingUse
+from customers.models import Account
 
 from .. import events
+from ..balances import add_to_owed
 from ..choices import AdjustmentKind, BillStatus, LeakBaseline
 from ..models import Adjustment, Bill
 from ..pricing import Consumers, MissingSchedule, Segment, price
@@ -26,6 +28,9 @@ from ..signals import bills_changed
 
 
 def _lock_issued(bill: Bill) -> Bill:
+    # The account first, as collection's settlements take it: what the bill still owes
+    # (BillBalance) is written by both, so they take turns.
+    list(Account.objects.select_for_update().filter(pk=bill.account_id).values_list("pk"))
     bill = (
         Bill.objects.select_for_update(of=("self",))
         .select_related("account__premise__route__cycle", "tariff_version", "end_reading__meter")
@@ -63,6 +68,7 @@ def cancel_bill(bill: Bill, *, reason: str, acting_user) -> Bill:
     bill.cancelled_by = user_or_none(acting_user)
     bill.cancel_reason = reason
     bill.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    add_to_owed([bill.pk], [-(bill.total + bill.late_fee)])  # it asks nothing now
     bills_changed.send(sender=Bill, account_ids=[bill.account_id])  # what was paid on it is released
     record_event(
         events.BILL_CANCELLED,
@@ -131,6 +137,7 @@ def _apply(bill: Bill, *, kind: str, amount: int, reason: str, calculation: dict
     bill.adjustments += amount
     bill.total += amount
     bill.save(update_fields=["adjustments", "total"])
+    add_to_owed([bill.pk], [amount])
     bills_changed.send(sender=Bill, account_ids=[bill.account_id])
     record_event(
         events.BILL_ADJUSTED,

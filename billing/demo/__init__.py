@@ -31,6 +31,7 @@ from customers.models import BillingCycle
 from metering.choices import IMPORTED_KINDS, ReadingKind
 from metering.models import MeterReading, ReadingException
 
+from ..balances import move_due_date
 from ..choices import BillStatus
 from ..models import (
     Adjustment,
@@ -111,9 +112,9 @@ def _date_runs(runs: list[BillingRun], on: date) -> None:
         BillingRun.objects.filter(pk=run.pk).update(
             started_at=started, finished_at=started + timedelta(seconds=4)
         )
-        Bill.objects.filter(run=run).update(
-            issued_on=issued, due_on=due_date(issued), created_at=started + timedelta(seconds=2)
-        )
+        bills = Bill.objects.filter(run=run)
+        bills.update(issued_on=issued, due_on=due_date(issued), created_at=started + timedelta(seconds=2))
+        move_due_date(bills, due_date(issued))
         AuditEvent.objects.filter(object_type=run_type, object_id=run.pk).update(occurred_at=started)
 
 

@@ -1,4 +1,4 @@
-from .bills import Adjustment, Bill, SewerVolume
+from .bills import Adjustment, Bill, BillBalance, SewerVolume
 from .documents import PrintBatch, PrintedBill
 from .runs import BillingRun, BillingRunChunk, RunException
 from .tariffs import Tariff, TariffVersion
@@ -6,6 +6,7 @@ from .tariffs import Tariff, TariffVersion
 __all__ = [
     "Adjustment",
     "Bill",
+    "BillBalance",
     "BillingRun",
     "BillingRunChunk",
     "PrintBatch",

@@ -6,11 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import AdjustmentKind, BillKind, BillStatus
 
-# A bill holding payments it may not keep: cancelled with something paid on it, or paid
-# beyond its total and late fee (reduced after it was paid). Collection releases the
-# excess in the same transaction, so such bills exist only for a moment.
-HOLDS_TOO_MUCH = Q(status=BillStatus.CANCELLED, paid__gt=0) | Q(paid__gt=F("total") + F("late_fee"))
-
 
 class SewerVolume(models.Model):
     """How an account's sewer volume differs from its water volume, from a date on.
@@ -129,9 +124,8 @@ class Bill(models.Model):
         db_index=False,
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, db_default="")
-    # Kept by collection (payments allocated to the bill, the late fee charged on it): the
-    # billing run writes neither, so new bills take the database's 0.
-    paid = models.BigIntegerField(_("paid (won)"), default=0, db_default=0)
+    # Charged by collection (dunning) once the bill is overdue; the run writes none, so new
+    # bills take the database's 0. What is paid on the bill is kept beside it: BillBalance.
     late_fee = models.BigIntegerField(_("late fee (won)"), default=0, db_default=0)
     # A cancelled bill is replaced at most once (bill_replaced_once): a unique index of
     # only the bills that replace one, since nearly every bill replaces none.
@@ -152,14 +146,6 @@ class Bill(models.Model):
         ordering = ["-period", "-id"]
         indexes = [
             models.Index(fields=["account", "-period_end"], name="bill_account_latest"),
-            # The bills still owed (a small part of all bills): what a payment pays, what dunning chases.
-            models.Index(
-                fields=["account", "due_on", "id"],
-                condition=Q(status=BillStatus.ISSUED) & Q(paid__lt=F("total") + F("late_fee")),
-                name="bill_unpaid",
-            ),
-            # Nearly always empty: lets collection find what to release without reading the bills.
-            models.Index(fields=["account"], condition=HOLDS_TOO_MUCH, name="bill_holds_too_much"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -180,9 +166,7 @@ class Bill(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="bill_period_forwards"
             ),
-            models.CheckConstraint(
-                condition=Q(paid__gte=0) & Q(late_fee__gte=0), name="bill_paid_and_fee_positive"
-            ),
+            models.CheckConstraint(condition=Q(late_fee__gte=0), name="bill_late_fee_positive"),
             models.CheckConstraint(
                 condition=Q(status=BillStatus.ISSUED, cancelled_at__isnull=True)
                 | Q(status=BillStatus.CANCELLED, cancelled_at__isnull=False),
@@ -197,6 +181,64 @@ class Bill(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == BillStatus.ISSUED
+
+    @property
+    def due(self) -> int:
+        """What the bill asks: its total and late fee while issued, nothing once cancelled."""
+        return self.total + self.late_fee if self.is_issued else 0
+
+    @property
+    def owed(self) -> int:
+        """What is still owed on it (negative: it holds more than it may keep); load with select_related("balance")."""
+        try:
+            return self.balance.owed
+        except BillBalance.DoesNotExist:
+            return 0
+
+    @property
+    def paid(self) -> int:
+        """What the payments allocated to it add up to."""
+        return self.due - self.owed
+
+
+class BillBalance(models.Model):
+    """What a bill still owes, kept beside the bill: a row only while it is not settled.
+
+    Paying the whole city's bills is then a million deletions of 40-byte rows, not a million
+    new versions of 1 KB bill rows with an entry in each of the bill's indexes; and the bills
+    still owed (what a payment pays, what dunning chases) are this small table, not a search
+    of every bill ever issued. Kept by ``billing.balances`` (its writers: the billing run
+    issuing, corrections, late fees, and collection allocating and releasing payments).
+
+    ``owed`` = what the bill asks (total + late fee while issued, 0 once cancelled) − what
+    the payments allocated to it add up to. Negative only for a moment: a bill cancelled or
+    reduced below what was paid on it, whose excess collection releases in the same
+    transaction.
+    """
+
+    # Written by the run from the bills it has just inserted, and bills are never deleted
+    # (see Bill): database foreign-key checks would lock every bill and account row paid.
+    bill = models.OneToOneField(
+        Bill, on_delete=models.CASCADE, primary_key=True, related_name="balance", db_constraint=False
+    )
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    due_on = models.DateField(_("due on"))  # the bill's, so the oldest is paid first without reading bills
+    owed = models.BigIntegerField(_("still owed (won)"))
+
+    class Meta:
+        verbose_name = _("bill balance")
+        verbose_name_plural = _("bill balances")
+        indexes = [
+            models.Index(fields=["account", "due_on", "bill"], name="bill_balance_account"),
+            # Nearly always empty: what a settlement releases, found without reading the account's bills.
+            models.Index(fields=["account"], condition=Q(owed__lt=0), name="bill_balance_holds_too_much"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(owed=0), name="bill_balance_not_settled")]
+
+    def __str__(self):
+        return f"{self.bill_id}: {self.owed}"
 
 
 class Adjustment(models.Model):

@@ -47,6 +47,7 @@ from metering.checks import latest_by_meter
 from metering.choices import MEASURED_KINDS, ExceptionStatus, ReadingKind, ReadingStatus
 from metering.models import MeterReading, ReadingException
 
+from ..balances import open_balances
 from ..choices import BillKind, BillStatus, RunExceptionReason
 from ..models import Bill, RunException, SewerVolume, TariffVersion
 from ..pricing import Consumers, MissingSchedule, price
@@ -275,6 +276,7 @@ def bill_accounts(
     if count:
         bills["id"] = reserve_ids(Bill, count)
         insert_columns(Bill, ["id", *BILL_FIELDS], [bills[name] for name in ["id", *BILL_FIELDS]])
+        open_balances(bills["id"], bills["account"].tolist(), bills["due_on"], bills["total"].tolist())
         outcome.bill_ids_by_account = dict(zip(bills["account"].tolist(), bills["id"], strict=True))
         # A credit the household holds pays the new bill (collection), in this chunk's transaction.
         bills_changed.send(sender=Bill, account_ids=list(outcome.bill_ids_by_account))

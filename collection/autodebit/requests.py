@@ -53,7 +53,7 @@ class Made:
 
 def due_for_debit(collect_on: date, *, include_earlier: bool):
     """(bill, account, mandate, amount) of every bill to ask the banks for on ``collect_on``: one query."""
-    owing = Q(status=BillStatus.ISSUED, paid__lt=F("total") + F("late_fee"))
+    owing = Q(status=BillStatus.ISSUED, balance__owed__gt=0)
     # One filter() call: every condition on account__mandates is about the same mandate row.
     mandate_active = Q(account__mandates__starts_on__lte=collect_on) & (
         Q(account__mandates__ended_on__isnull=True) | Q(account__mandates__ended_on__gt=collect_on)
@@ -69,7 +69,7 @@ def due_for_debit(collect_on: date, *, include_earlier: bool):
     return (
         Bill.objects.filter(owing & mandate_active & which & ~Exists(awaited))
         .order_by("account_id", "due_on", "id")
-        .values_list("id", "account_id", "account__mandates__id", F("total") + F("late_fee") - F("paid"))
+        .values_list("id", "account_id", "account__mandates__id", "balance__owed")
     )
 
 

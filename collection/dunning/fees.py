@@ -1,9 +1,9 @@
 """The late fee (가산금): a one-off percentage of what a bill still owes after its due date, charged once.
 
-Set-based, a chunk of bills per transaction: one UPDATE whose WHERE carries the rule
-(issued, past due, something unpaid, no late fee yet), so a bill paid or charged in the
-meantime is skipped by the database itself; then one LateFee row per bill charged (unique
-per bill) and ``bills_changed`` for the accounts, whose credit then pays the fee.
+Set-based, a chunk of bills per transaction: with the bills' accounts locked, the bills that
+still meet the rule (issued, past due, something unpaid, no late fee yet) are read and
+charged in one UPDATE; one LateFee row per bill charged (unique per bill: never twice) and
+``bills_changed`` for the accounts, whose credit then pays the fee.
 A bill cancelled, or paid in full by its due date, is never charged; running the job
 again the same day finds nothing left to charge.
 """
@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Exists, ExpressionWrapper, F, OuterRef, Value
-from django.db.models.functions import Cast
 
-from billing.choices import BillStatus
+from billing.balances import add_to_owed
 from billing.models import Bill
 from billing.signals import bills_changed
-from core.bulk import insert_columns
+from core.bulk import add_to_column, insert_columns
 from core.lookups import Ids
 
 from ..ledger import lock_accounts
@@ -38,28 +36,17 @@ class LateFeeOutcome:
     basis_points: int = 0
 
 
-def _int(value: int):
-    # A typed constant: both databases then divide integers as integers (truncating).
-    return Cast(Value(value), BigIntegerField())
-
-
 def fee_of(unpaid: int, cfg: DunningConfig) -> int:
-    """The fee on ``unpaid`` won, truncated to the rounding unit (the same arithmetic as the SQL)."""
+    """The fee on ``unpaid`` won, truncated to the rounding unit."""
     return unpaid * cfg.late_fee_basis_points // (10000 * cfg.late_fee_round_to) * cfg.late_fee_round_to
 
 
 def chargeable(before: date, cfg: DunningConfig):
     """Issued bills due before ``before`` with something unpaid, no late fee yet, and enough unpaid for one."""
     # The smallest unpaid amount whose fee is at least one rounding unit: smaller amounts are never charged,
-    # so they do not come back every day.
+    # so they do not come back every day. Only issued bills owe (billing.BillBalance).
     least = -(-10000 * cfg.late_fee_round_to // cfg.late_fee_basis_points)
-    return Bill.objects.filter(
-        status=BillStatus.ISSUED,
-        late_fee=0,
-        due_on__lt=before,
-        paid__lt=F("total") + F("late_fee"),  # the predicate of the bill_unpaid index
-        paid__lte=F("total") - least,
-    )
+    return Bill.objects.filter(late_fee=0, due_on__lt=before, balance__owed__gte=least)
 
 
 def charge_late_fees(on: date, *, run=None, cfg: DunningConfig | None = None) -> LateFeeOutcome:
@@ -89,22 +76,22 @@ def charge_late_fees(on: date, *, run=None, cfg: DunningConfig | None = None) ->
 
 @transaction.atomic
 def _charge_chunk(bill_ids, account_ids, on, before, run, cfg) -> tuple[int, int]:
-    # Accounts first, then bills: the order every settlement takes, so the two never wait on each other.
+    # Accounts first: the order every settlement takes, so the two never wait on each other. Once
+    # they are locked, what the bills owe cannot change under us: read again, a bill paid or
+    # charged meanwhile is no longer chargeable.
     lock_accounts(account_ids)
-    unit = cfg.late_fee_round_to
-    fee = ExpressionWrapper(
-        (F("total") - F("paid")) * _int(cfg.late_fee_basis_points) / _int(10000 * unit) * _int(unit),
-        output_field=BigIntegerField(),
-    )
-    charged = chargeable(before, cfg).filter(id__in_ids=Ids(bill_ids)).update(late_fee=fee)
-    if not charged:
-        return 0, 0
-    rows = list(
-        Bill.objects.filter(id__in_ids=Ids(bill_ids), late_fee__gt=0)
-        .filter(~Exists(LateFee.objects.filter(bill_id=OuterRef("pk"))))
+    owing = (
+        chargeable(before, cfg)
+        .filter(id__in_ids=Ids(bill_ids))
         .order_by("id")
-        .values_list("id", "account_id", "late_fee", F("total") - F("paid"))
+        .values_list("id", "account_id", "balance__owed")
     )
+    rows = [(bill, account, fee_of(owed, cfg), owed) for bill, account, owed in owing]
+    if not rows:
+        return 0, 0
+    ids, fees = [r[0] for r in rows], [r[2] for r in rows]
+    add_to_column(Bill, "late_fee", ids, fees)
+    add_to_owed(ids, fees)
     insert_columns(
         LateFee,
         ["bill", "account", "amount", "unpaid", "rate_basis_points", "charged_on", "run"],

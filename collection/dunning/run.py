@@ -26,7 +26,7 @@ from .arrangements import judge_arrangements
 from .config import config
 from .fees import charge_late_fees
 from .reconnection import reconnect_cleared
-from .stages import overdue_bills, run_stages
+from .stages import overdue_balances, run_stages
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def close_cleared_episodes(on: date) -> int:
     """Episodes whose account owes nothing overdue any more end (an open disconnection ends by its reconnection)."""
     return (
         ArrearsEpisode.objects.filter(closed_on__isnull=True, opened_on__lte=on)
-        .exclude(account_id__in=overdue_bills(on).order_by().values("account_id"))
+        .exclude(account_id__in=overdue_balances(on).order_by().values("account_id"))
         .exclude(account_id__in=Disconnection.objects.filter(resolved_at__isnull=True).values("account_id"))
         .update(closed_on=on)
     )

@@ -1,7 +1,7 @@
 """Moving accounts in arrears through the dunning stages: reminder, disconnection notice, disconnection order.
 
 The candidates are found set-based (the accounts owing at least ``DUNNING_MIN_AMOUNT`` on
-bills past due, from the ``bill_unpaid`` index); their state (open episode and its steps,
+bills past due, from the bills' balances: billing.BillBalance); their state (open episode and its steps,
 protection, arrangement, open disconnection) is read for a chunk at a time, and each
 account's next stage decided by :func:`next_step`:
 
@@ -27,12 +27,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Min, Q, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from billing.choices import BillStatus
-from billing.models import Bill
+from billing.models import Bill, BillBalance
 from core.audit import record_event
 from core.calendar import business_calendar
 from core.lookups import Ids
@@ -58,24 +57,25 @@ HELD_NOT_SUPPLIED = "not_supplied"  # suspended or closed: nothing to cut off
 HELD_DISABLED = "disabled"  # the utility does not disconnect (DUNNING_STAGES)
 
 
-def owed_expression():
-    return F("total") + F("late_fee") - F("paid")
+def overdue_balances(on: date):
+    """The balances of the bills past their due date with something still owed (issued ones: only they owe)."""
+    return BillBalance.objects.filter(owed__gt=0, due_on__lt=on)
 
 
 def overdue_bills(on: date):
-    """Issued bills past their due date with something still owed (served by the bill_unpaid index)."""
-    return Bill.objects.filter(status=BillStatus.ISSUED, paid__lt=F("total") + F("late_fee"), due_on__lt=on)
+    """The bills past their due date with something still owed (``balance__owed``: how much)."""
+    return Bill.objects.filter(balance__owed__gt=0, due_on__lt=on)
 
 
 def overdue_by_account(on: date, account_ids=None, *, min_amount: int = 1) -> dict[int, tuple[int, date]]:
     """{account: (won overdue, oldest unpaid due date)} for the accounts owing at least ``min_amount``."""
-    bills = overdue_bills(on)
+    balances = overdue_balances(on)
     if account_ids is not None:
-        bills = bills.filter(account_id__in_ids=Ids(sorted(account_ids)))
+        balances = balances.filter(account_id__in_ids=Ids(sorted(account_ids)))
     rows = (
-        bills.order_by()
+        balances.order_by()
         .values("account_id")
-        .annotate(overdue=Sum(owed_expression()), oldest=Min("due_on"))
+        .annotate(overdue=Sum("owed"), oldest=Min("due_on"))
         .filter(overdue__gte=min_amount)
         .values_list("account_id", "overdue", "oldest")
     )
@@ -230,7 +230,7 @@ def _bills_of(account_ids, on) -> dict[int, list]:
         overdue_bills(on)
         .filter(account_id__in_ids=Ids(sorted(account_ids)))
         .order_by("account_id", "due_on", "id")
-        .values_list("account_id", "id", "period", "due_on", owed_expression())
+        .values_list("account_id", "id", "period", "due_on", "balance__owed")
     ):
         bills[account_id].append([bill_id, period.isoformat(), due_on.isoformat(), owed])
     return bills

@@ -7,6 +7,7 @@ import itertools
 
 from django.utils import timezone
 
+from billing.balances import open_balances
 from billing.choices import BillStatus
 from billing.models import Bill
 from billing.signals import bills_changed
@@ -38,6 +39,7 @@ def issue_bill(account, total: int, *, due_on: dt.date | None = None) -> Bill:
         due_on=due_on or period + dt.timedelta(days=30),
         created_at=timezone.now(),
     )
+    open_balances([bill.pk], [account.pk], [bill.due_on], [total])
     bills_changed.send(sender=Bill, account_ids=[account.pk])
     return bill
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from billing.balances import add_to_owed
 from billing.models import Bill
 from collection.autodebit.mandates import cancel_auto_debit, enrol_auto_debit
 from collection.autodebit.requests import (
@@ -58,8 +59,7 @@ def results(*lines: str) -> bytes:
 
 
 def owed(bill) -> int:
-    bill = Bill.objects.get(pk=bill.pk)
-    return bill.total + bill.late_fee - bill.paid
+    return Bill.objects.select_related("balance").get(pk=bill.pk).owed
 
 
 # --- the request file --------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_the_file_asks_for_what_each_bill_due_that_day_still_owes(city, billing_
     settle([partly.pk])
     paid_up = enrolled(city, bank_account="1002003004005")
     paid_bill = issue_bill(paid_up, 10_000, due_on=DUE)
-    Bill.objects.filter(pk=paid_bill.pk).update(paid=10_000)
+    add_to_owed([paid_bill.pk], [-10_000])  # paid in full
     direct = city.account()
     issue_bill(direct, 40_000, due_on=DUE)
     other_day = enrolled(city, bank_account="1002003004006")

@@ -143,7 +143,7 @@ def test_a_payment_without_an_account_waits_in_suspense(city):
 
 
 def test_the_sweep_settles_credit_left_beside_an_owed_bill(city):
-    from billing.models import Bill
+    from billing.models import Bill, BillBalance
     from collection.ledger import settle_idle_credit
 
     account, other = city.account(), city.account()
@@ -151,7 +151,40 @@ def test_the_sweep_settles_credit_left_beside_an_owed_bill(city):
     # A bill written by a billing chunk that did not see the payment commit beside it: no settle.
     bill = issue_bill(other, 5_000)
     Bill.objects.filter(pk=bill.pk).update(account=account)
+    BillBalance.objects.filter(bill=bill).update(account=account)
     assert position(account.pk).credit == 9_000 and position(account.pk).owed == 5_000
     assert settle_idle_credit() == 1
     assert paid(bill) == [5_000] and position(account.pk).credit == 4_000
     assert settle_idle_credit() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "table, kept",
+    [
+        ("billing_bill", "bill"),  # an allocation points at it
+        ("collection_payment", "payment"),  # its allocation points at it
+        ("customers_account", "payer"),  # a payment (credit, no bill) points at it
+        ("collection_paymentfile", "file"),  # a payment points at it
+    ],
+)
+def test_the_database_refuses_to_delete_what_payments_and_allocations_point_at(city, table, kept):
+    """Not foreign keys (collection.models.payments): delete triggers keep what they point at."""
+    from django.db import IntegrityError, connection, transaction
+
+    from collection.models import PaymentFile
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the delete triggers are PostgreSQL's")
+    account, payer = city.account(), city.account()
+    bill = issue_bill(account, 10_000)
+    payment = pay(account, 10_000).payment
+    file = PaymentFile.objects.create(kind="deposits", name="d.csv", sha256="0" * 64, rows=1, posted=1)
+    Payment.objects.filter(pk=pay(payer, 5_000).payment.pk).update(file=file)
+    ids = {"bill": bill.pk, "payment": payment.pk, "payer": payer.pk, "file": file.pk}
+    with (
+        pytest.raises(IntegrityError, match="cannot be deleted"),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
+        c.execute(f"DELETE FROM {table} WHERE id = %s", [ids[kept]])

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from billing.balances import add_to_owed
 from billing.models import Bill
 from billing.signals import bills_changed
 from collection.actions import record_payment
@@ -54,6 +55,7 @@ def household(city):
     mid = issue_bill(account, 20_000, due_on=dt.date(2026, 10, 31))
     new = issue_bill(account, 10_000, due_on=dt.date(2026, 11, 30))
     Bill.objects.filter(pk=mid.pk).update(late_fee=1_000)
+    add_to_owed([mid.pk], [1_000])
     bills_changed.send(sender=Bill, account_ids=[account.pk])
     payment = pay(account, 35_000)
     return account, old, mid, new, payment

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billing.balances import add_to_owed
 from billing.choices import BillStatus
 from billing.models import Bill
 from billing.signals import bills_changed
@@ -77,16 +78,20 @@ def apply(account, move) -> None:
         if kind == "reduce":  # as billing's adjustment does: total and adjustments move together
             cut = bill.total * move[2] // 100
             Bill.objects.filter(pk=bill.pk).update(total=bill.total - cut, adjustments=bill.adjustments - cut)
-        else:
+            add_to_owed([bill.pk], [-cut])
+        else:  # as billing's cancel_bill does
             Bill.objects.filter(pk=bill.pk).update(status=BillStatus.CANCELLED, cancelled_at=timezone.now())
+            add_to_owed([bill.pk], [-(bill.total + bill.late_fee)])
         bills_changed.send(sender=Bill, account_ids=[account.pk])
 
 
 def check(account) -> None:
     active = Allocation.objects.filter(released_at__isnull=True)
-    for bill in Bill.objects.filter(account=account):
+    for bill in Bill.objects.filter(account=account).select_related("balance"):
         allocated = active.filter(bill=bill).aggregate(s=Sum("amount"))["s"] or 0
-        assert bill.paid == allocated
+        assert bill.paid == allocated  # what the balance says it still owes is what it asks − its allocations
+        if bill.owed:
+            assert (bill.balance.account_id, bill.balance.due_on) == (bill.account_id, bill.due_on)
         if bill.status == BillStatus.CANCELLED:
             assert bill.paid == 0
         else:

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.balances import add_to_owed
 from billing.choices import BillStatus
 from billing.models import Bill
 from billing.signals import bills_changed
@@ -43,6 +44,7 @@ def bill(account, total, *, due_on, month=None, late_fee=0):
     if month:
         changes["period"] = month
     Bill.objects.filter(pk=made.pk).update(**changes)
+    add_to_owed([made.pk], [late_fee])
     bills_changed.send(sender=Bill, account_ids=[account.pk])
     return made
 
@@ -80,6 +82,7 @@ def arrears(two_offices):
 def cancel_bill(made, **_kwargs):
     """Cancelled as a rebill cancels a bill (the billing action wants a bill made by a run)."""
     Bill.objects.filter(pk=made.pk).update(status=BillStatus.CANCELLED, cancelled_at=timezone.now())
+    add_to_owed([made.pk], [-made.total])
     bills_changed.send(sender=Bill, account_ids=[made.account_id])
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -29,7 +30,7 @@ from ..dunning.forms import ArrangementForm, ProtectionForm, ReasonForm, RunForm
 from ..dunning.letters import letter_steps, letters_pdf
 from ..dunning.protection import end_protection, register_protection
 from ..dunning.run import run_dunning
-from ..dunning.stages import overdue_bills, owed_expression
+from ..dunning.stages import overdue_bills
 from ..models import PaymentArrangement, Protection
 
 VIEW_HOUSEHOLD = "customers.view_household"
@@ -276,7 +277,7 @@ class ArrangementView(_DunningOperation):
             overdue_bills(self.today)
             .filter(account=self.account)
             .order_by("due_on", "id")
-            .values("period", "due_on", "late_fee", owed=owed_expression())
+            .values("period", "due_on", "late_fee", owed=F("balance__owed"))
         )
         self.arrears = sum(b["owed"] for b in self.bills)
 
