@@ -204,8 +204,8 @@ class Bill(models.Model):
 class BillBalance(models.Model):
     """What a bill still owes, kept beside the bill: a row only while it is not settled.
 
-    Paying the whole city's bills is then a million deletions of 40-byte rows, not a million
-    new versions of 1 KB bill rows with an entry in each of the bill's indexes; and the bills
+    Paying the whole city's bills is then a million deletions of 60-byte rows, not a million
+    new versions of 330-byte bill rows with an entry in each of the bill's indexes; and the bills
     still owed (what a payment pays, what dunning chases) are this small table, not a search
     of every bill ever issued. Kept by ``billing.balances`` (its writers: the billing run
     issuing, corrections, late fees, and collection allocating and releasing payments).
