@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BillStatus(models.TextChoices):
@@ -37,7 +38,7 @@ class RunStatus(models.TextChoices):
 class ChunkStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("job", "Failed")
 
 
 class RunExceptionReason(models.TextChoices):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PaymentSource(models.TextChoices):
@@ -56,7 +57,7 @@ class MandateEndReason(models.TextChoices):
 class DebitLineStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting the bank's result")
     DEBITED = "debited", _("Debited")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("debit", "Failed")
 
 
 # --- Late fees, dunning, protection, payment arrangements (collection/dunning) -----------------
@@ -76,7 +77,7 @@ DUNNING_ORDER = [DunningStage.REMINDER, DunningStage.NOTICE, DunningStage.DISCON
 class DunningRunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("job", "Failed")
 
 
 class ProtectionReason(models.TextChoices):

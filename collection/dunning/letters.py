@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -235,7 +236,13 @@ def _letter(step: DunningStep, s: _Styles) -> list:
             ),
             Spacer(0, 4 * mm),
         ]
-    pay_rows = [[_p(_("Bank"), s.small), _p(_("Account number"), s.small), _p(_("Account holder"), s.small)]]
+    pay_rows = [
+        [
+            _p(_("Bank"), s.small),
+            _p(pgettext("bank account", "Account number"), s.small),
+            _p(pgettext("bank account", "Account holder"), s.small),
+        ]
+    ]
     for bank, number in payment_accounts(account.number):
         pay_rows.append([_p(bank, s.body), _p(number, s.strong), _p(settings.BILL_UTILITY_NAME, s.body)])
     parts.append(

@@ -163,3 +163,12 @@ def test_installments_agreed_from_the_household_page(city, clerk, as_user):
     cancel = reverse("cancel-arrangement", args=[account.premise_id, account.pk, arrangement.pk])
     assert client.post(cancel, {"reason": "Agreed by mistake"}).status_code == 302
     assert PaymentArrangement.objects.get().status == ArrangementStatus.CANCELLED
+
+
+def test_a_korean_letter_heads_the_payment_table_as_a_bank_would(city, agent, as_user, settings):
+    settings.BILL_LANGUAGE = "ko"
+    account = reminded(city)
+    reminder = DunningStep.objects.get(account=account, stage="reminder")
+    text = pdf_text(as_user(agent).get(reverse("dunning-letter", args=[reminder.pk])))
+    # The virtual accounts' column: a bank account number and its holder, not the customer's number.
+    assert "은행 계좌번호 예금주" in text
