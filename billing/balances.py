@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from core.bulk import insert_columns
+from core.bulk import insert_columns, sums_by_id
 
 from .models import Bill, BillBalance
 
@@ -39,10 +39,7 @@ def add_to_owed(bill_ids: Sequence[int], amounts: Sequence[int]) -> None:
     The callers hold the bills' accounts locked (collection.ledger.lock_accounts), so no
     one else writes these rows meanwhile.
     """
-    totals: dict[int, int] = {}
-    for bill, amount in zip(bill_ids, amounts, strict=True):
-        totals[int(bill)] = totals.get(int(bill), 0) + int(amount)
-    totals = {bill: amount for bill, amount in totals.items() if amount}
+    totals = {bill: amount for bill, amount in sums_by_id(bill_ids, amounts).items() if amount}
     if not totals:
         return
     if connection.vendor == "postgresql":

@@ -36,6 +36,7 @@ def _reconnect_after_payments(sender, account_ids, **kwargs):
     """Hand the paid accounts that are disconnected or in an arrangement to a worker (within minutes)."""
     import logging
 
+    from .choices import ArrangementStatus
     from .models import Disconnection, PaymentArrangement
 
     try:
@@ -44,7 +45,9 @@ def _reconnect_after_payments(sender, account_ids, **kwargs):
             Disconnection.objects.filter(resolved_at__isnull=True).values_list("account_id", flat=True)
         )
         watched |= set(
-            PaymentArrangement.objects.filter(status="active").values_list("account_id", flat=True)
+            PaymentArrangement.objects.filter(status=ArrangementStatus.ACTIVE).values_list(
+                "account_id", flat=True
+            )
         )
         paid = sorted(watched.intersection(int(a) for a in account_ids))
         if paid:

@@ -135,11 +135,11 @@ def load_ledger(premise_id: int, *, today: dt.date) -> list[LedgerAccount]:
     by_id = {item.account.pk: item for item in shown}
     if not by_id:
         return shown
-    bills = _latest(Bill.objects.select_related("balance"), by_id, ("-period", "-id"), BILLS_SHOWN)
+    bills = latest_per_account(Bill.objects.select_related("balance"), by_id, ("-period", "-id"), BILLS_SHOWN)
     for bill in bills.order_by("account_id", "-period", "-id"):
         by_id[bill.account_id].bills.append(LedgerBill(bill, bill_state(bill, today)))
     payments = (
-        _latest(Payment.objects.all(), by_id, ("-received_at", "-id"), PAYMENTS_SHOWN)
+        latest_per_account(Payment.objects.all(), by_id, ("-received_at", "-id"), PAYMENTS_SHOWN)
         .select_related("counter_receipt", "reversed_by")
         .prefetch_related(
             Prefetch(
@@ -156,7 +156,7 @@ def load_ledger(premise_id: int, *, today: dt.date) -> list[LedgerAccount]:
     return shown
 
 
-def _latest(queryset, by_id, order, count):
+def latest_per_account(queryset, by_id, order, count):
     """The newest ``count`` rows of each account (a window in the database, not a loop)."""
     ordering = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in order]
     return (

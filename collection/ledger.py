@@ -42,7 +42,6 @@ from .signals import payments_settled
 
 @dataclass
 class Settlement:
-    released: int = 0  # won released from bills
     allocated: int = 0  # won newly allocated to bills
     allocations: int = 0
     incoming_allocated: dict[int, int] = field(default_factory=dict)  # payment id → won, of ``incoming``
@@ -80,14 +79,19 @@ def settle(account_ids, *, now=None, incoming: list[Incoming] | None = None) -> 
     now = now or timezone.now()
     # Only accounts with something to do are locked: a billing chunk's 50,000 accounts are
     # mostly without credit, and their new bills have nothing paid on them.
-    with_credit = set(_credit_payments(ids).order_by().values_list("account_id", flat=True).distinct())
-    with_credit.update(payment.account_id for payment in incoming or ())
+    # A bank file's accounts are all paid by ``incoming``: only the others are looked up.
+    with_credit = {payment.account_id for payment in incoming or ()}
+    others = [a for a in ids if a not in with_credit]
+    if others:
+        with_credit.update(
+            _credit_payments(others).order_by().values_list("account_id", flat=True).distinct()
+        )
     to_release = set(_holding_too_much(ids).values_list("account_id", flat=True))
     busy = sorted(with_credit | to_release)
     if not busy:
         return outcome
     lock_accounts(busy)
-    _release(busy, now, outcome)
+    _release(busy, now)
     _match(busy, now, outcome, incoming or [])
     if outcome.allocations:  # told once committed: reconnection, arrangements (collection.dunning)
         transaction.on_commit(lambda: payments_settled.send(sender=Payment, account_ids=busy))
@@ -116,16 +120,15 @@ def release_allocations(allocations, now) -> int:
     return sum(r[3] for r in rows)
 
 
-def _release(ids, now, outcome: Settlement) -> None:
+def _release(ids, now) -> None:
     bills = list(_holding_too_much(ids).values_list("bill_id", "bill__status", "owed"))
     cancelled = [bill for bill, status, _owed in bills if status == BillStatus.CANCELLED]
-    outcome.released += release_allocations(
+    release_allocations(
         Allocation.objects.filter(released_at__isnull=True, bill_id__in_ids=Ids(cancelled)), now
     )
     # A bill reduced below what was paid on it: its newest allocations go first, the last in part.
     over = [(bill, -owed) for bill, status, owed in bills if status == BillStatus.ISSUED]
-    for bill_id, held_too_much in over:
-        excess = held_too_much
+    for bill_id, excess in over:
         for allocation in Allocation.objects.filter(bill_id=bill_id, released_at__isnull=True).order_by(
             "-created_at", "-id"
         ):
@@ -146,7 +149,6 @@ def _release(ids, now, outcome: Settlement) -> None:
                 add_to_column(Payment, "allocated", [allocation.payment_id], [-excess])
                 add_to_owed([bill_id], [excess])
                 excess = 0
-        outcome.released += held_too_much
 
 
 def _match(ids, now, outcome: Settlement, incoming: list[Incoming]) -> None:

@@ -202,13 +202,19 @@ def refresh_statistics(*models: type[models.Model]) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def sums_by_id(ids: Sequence[int], amounts: Sequence[int]) -> dict[int, int]:
+    """{id: Σ amounts} for ids that may repeat (one row written per id)."""
+    totals: dict[int, int] = {}
+    for pk, amount in zip(ids, amounts, strict=True):
+        totals[int(pk)] = totals.get(int(pk), 0) + int(amount)
+    return totals
+
+
 def add_to_column(model: type[models.Model], column: str, ids: Sequence[int], amounts: Sequence[int]) -> None:
     """``column += amount`` for each (id, amount), in one statement on PostgreSQL (ids need not be unique)."""
     if not len(ids):
         return
-    totals: dict[int, int] = {}
-    for pk, amount in zip(ids, amounts, strict=True):
-        totals[int(pk)] = totals.get(int(pk), 0) + int(amount)
+    totals = sums_by_id(ids, amounts)
     table = connection.ops.quote_name(model._meta.db_table)
     name = connection.ops.quote_name(model._meta.get_field(column).column)
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from customers.choices import OPEN_STATUSES, PaymentMethod
 from customers.models import Account
 
+from ..household_ledger import latest_per_account
 from ..models import DebitRequestLine, Mandate
 
 RECENT_DEBITS = 6
@@ -45,10 +46,9 @@ def autodebit_panel(premise_id: int, *, today) -> list[AccountDebits]:
             card.current = mandate
         elif mandate is not card.active:  # a replaced mandate still debiting is shown above, not here
             card.past.append(mandate)
-    for card in cards.values():
-        card.debits = list(
-            DebitRequestLine.objects.filter(account_id=card.account.pk)
-            .select_related("batch", "bill")
-            .order_by("-id")[:RECENT_DEBITS]
-        )
+    recent = latest_per_account(
+        DebitRequestLine.objects.select_related("batch", "bill"), cards, ("-id",), RECENT_DEBITS
+    )
+    for line in recent.order_by("account_id", "-id"):
+        cards[line.account_id].debits.append(line)
     return list(cards.values())

@@ -196,22 +196,19 @@ def _end(pk: int, status: str, reason: str, on: date, acting_user) -> PaymentArr
 @dataclass
 class Progress:
     paid: int  # received since the agreement
-    due: int  # the installments fallen due by the day
     late: Installment | None  # the first installment late beyond the grace days
     next: Installment | None  # the first installment not yet covered
 
 
-def progress(arrangement: PaymentArrangement, installments, paid: int, on: date, grace_days: int) -> Progress:
-    cumulative, late, upcoming, due = 0, None, None, 0
+def progress(installments, paid: int, on: date, grace_days: int) -> Progress:
+    cumulative, late, upcoming = 0, None, None
     for installment in installments:
         cumulative += installment.amount
-        if installment.due_on <= on:
-            due = cumulative
         if paid < cumulative:
             upcoming = upcoming or installment
             if late is None and installment.due_on + timedelta(days=grace_days) < on:
                 late = installment
-    return Progress(paid=paid, due=due, late=late, next=upcoming)
+    return Progress(paid=paid, late=late, next=upcoming)
 
 
 def paid_since(arrangements) -> dict[int, int]:
@@ -221,7 +218,9 @@ def paid_since(arrangements) -> dict[int, int]:
         by_account[a.account_id].append(a)
     paid = defaultdict(int)
     for account_id, received_at, amount in Payment.objects.filter(
-        account_id__in_ids=Ids(sorted(by_account)), status=PaymentStatus.POSTED
+        account_id__in_ids=Ids(sorted(by_account)),
+        status=PaymentStatus.POSTED,
+        received_at__gte=min(a.created_at for a in arrangements),  # none earlier counts
     ).values_list("account_id", "received_at", "amount"):
         for a in by_account[account_id]:
             if received_at >= a.created_at:
@@ -255,9 +254,7 @@ def judge_arrangements(on: date, account_ids=None) -> Judged:
     for installment in Installment.objects.filter(arrangement__in=[a.pk for a in active]).order_by("number"):
         installments[installment.arrangement_id].append(installment)
     for arrangement in active:
-        state = progress(
-            arrangement, installments[arrangement.pk], paid[arrangement.pk], on, cfg.arrangement_grace_days
-        )
+        state = progress(installments[arrangement.pk], paid[arrangement.pk], on, cfg.arrangement_grace_days)
         with transaction.atomic():
             if state.paid >= arrangement.arrears or arrangement.account_id not in overdue:
                 _end(arrangement.pk, ArrangementStatus.COMPLETED, _("The arrears are paid."), on, None)

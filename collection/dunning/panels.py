@@ -222,7 +222,7 @@ def household_panel(premise_id: int, today: date) -> list[AccountArrears]:
         view = ArrangementView(arrangement, installments[arrangement.pk], None)
         if arrangement.status == ArrangementStatus.ACTIVE:
             view.progress = progress(
-                arrangement, view.installments, paid.get(arrangement.pk, 0), today, cfg.arrangement_grace_days
+                view.installments, paid.get(arrangement.pk, 0), today, cfg.arrangement_grace_days
             )
             cards[arrangement.account_id].active_arrangement = view
         cards[arrangement.account_id].arrangements.append(view)

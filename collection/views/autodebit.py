@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -54,7 +54,7 @@ class EnrolView(OperationView):
 
     permission_required = MANAGE
     form_class = EnrolForm
-    template_name = "collection/autodebit/enrol.html"
+    template_name = "collection/autodebit/mandate_operation.html"
     fieldsets = [
         (gettext_lazy("Bank account"), ["bank", "bank_account", "holder_name", "payer_relation"]),
         (gettext_lazy("Dates"), ["requested_on", "starts_on"]),
@@ -124,7 +124,7 @@ class EnrolView(OperationView):
 class CancelView(OperationView):
     permission_required = MANAGE
     form_class = CancelForm
-    template_name = "collection/autodebit/cancel.html"
+    template_name = "collection/autodebit/mandate_operation.html"
     title = gettext_lazy("Cancel auto-debit")
     submit_label = gettext_lazy("End auto-debit today")
     intro = gettext_lazy(
@@ -315,7 +315,6 @@ def debit_results(request, pk: int):
         "rows_in_file": source.rows + (summary.failed + summary.failed_already if summary else 0),
         "failed": failed[:200],
         "failed_count": failed_count,
-        "debited_amount": source.payments.aggregate(total=Sum("amount"))["total"] or 0,
         "rejections": source.rejections.all()[:200],
     }
     return render(request, "collection/autodebit/results.html", context)

@@ -62,8 +62,9 @@ def worklist(request):
     query = {
         k: v for k, v in {"office": office_shown.pk if office_shown else "", "stage": stage}.items() if v
     }
+    summary = panels.summary(day, office_shown)
     letters = []
-    for count in panels.summary(day, office_shown)["day"]:
+    for count in summary["day"]:
         for part in range((count.count + LETTERS_PER_FILE - 1) // LETTERS_PER_FILE):
             letters.append(
                 {
@@ -81,7 +82,7 @@ def worklist(request):
         "stage": stage,
         "day": day,
         "today": today,
-        "summary": panels.summary(day, office_shown),
+        "summary": summary,
         "page": page,
         "rows": rows,
         "page_query": urlencode({**query, "day": day.isoformat()}),  # "query" is the top search box's
